@@ -1,0 +1,197 @@
+#include "common/net/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/net/log_unhandled.hpp"
+
+namespace vigil::common {
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+std::string endpoint_string(const asio::ip::tcp::endpoint& ep) {
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+Session::Session(TcpSocket socket, Service& service, ParserLimits limits)
+    : socket_(std::move(socket)),
+      service_(service),
+      parser_(limits),
+      writer_cv_(socket_.get_executor()),
+      resume_cv_(socket_.get_executor()) {
+    boost::system::error_code ec;
+    auto remote = socket_.remote_endpoint(ec);
+    if (!ec) {
+        peer_ = endpoint_string(remote);
+    }
+    auto loc = socket_.local_endpoint(ec);
+    if (!ec) {
+        local_ = endpoint_string(loc);
+    }
+    fd_ = static_cast<int>(socket_.native_handle());
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    writer_cv_.expires_at(asio::steady_timer::time_point::max());
+}
+
+Session::~Session() = default;
+
+asio::awaitable<void> Session::run() {
+    ctx_ = service_.on_connect(*this, output_);
+    if (ctx_ == nullptr || closing_) {
+        co_await flush();
+        close_now();
+        if (ctx_) {
+            service_.on_disconnect(*ctx_);
+        }
+        co_return;
+    }
+    auto self = shared_from_this();
+    asio::co_spawn(socket_.get_executor(), [self] { return self->writer(); },
+                   log_unhandled("session writer"));
+    co_await reader();
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.close(ec);
+    writer_cv_.cancel();
+    resume_cv_.cancel();
+    service_.on_disconnect(*ctx_);
+}
+
+asio::awaitable<void> Session::reader() {
+    for (;;) {
+        // Make room: drop consumed bytes, then read into the tail.
+        if (input_start_ > 0 && (input_start_ == input_.size() || input_start_ > kReadChunk)) {
+            input_.erase(0, input_start_);
+            input_start_ = 0;
+        }
+        std::size_t old_size = input_.size();
+        input_.resize(old_size + kReadChunk);
+        auto [ec, n] = co_await socket_.async_read_some(
+            asio::buffer(input_.data() + old_size, kReadChunk));
+        input_.resize(old_size + n);
+        if (ec || closed_) {
+            if (ec && ec != asio::error::eof && ec != asio::error::connection_reset &&
+                ec != asio::error::operation_aborted) {
+                spdlog::debug("client {} read error: {}", peer_, ec.message());
+            }
+            co_return;
+        }
+        service_.on_input(*ctx_, n, input_.size() - input_start_);
+        if (ctx_->close_requested || closing_ || closed_) {
+            co_await flush();
+            co_return;
+        }
+
+        // Run every complete buffered request (pipelining), then write once.
+        for (;;) {
+            std::string_view pending(input_.data() + input_start_, input_.size() - input_start_);
+            if (pending.empty()) {
+                break;
+            }
+            ParseResult r = parser_.parse(pending);
+            if (r.status == ParseStatus::need_more) {
+                break;
+            }
+            if (r.status == ParseStatus::protocol_error) {
+                output_.push_back('-');
+                output_.append(r.error_message);
+                output_.append("\r\n");
+                service_.on_protocol_error(*ctx_);
+                closing_ = true;
+                co_await flush();
+                co_return;
+            }
+            if (!parser_.args().empty()) {
+                while (service_.execute(*ctx_, parser_.args(), output_) == ExecStatus::wait) {
+                    // Write what we have, then wait for resume() or the deadline.
+                    if (!co_await flush()) {
+                        co_return;
+                    }
+                    resume_cv_.expires_after(service_.wait_timeout(*ctx_));
+                    co_await resume_cv_.async_wait();
+                    if (closed_) {
+                        co_return;
+                    }
+                }
+            }
+            input_start_ += r.consumed;
+            if (ctx_->close_requested || closing_ || closed_) {
+                closing_ = true;
+                co_await flush();
+                co_return;
+            }
+        }
+        if (!output_.empty() && !co_await flush()) {
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<bool> Session::flush() {
+    // The writer coroutine may be writing already: then leave the bytes to it and wait? No: the
+    // reader writes itself only when no write is in flight; otherwise the writer picks it up.
+    while (!output_.empty() && !write_in_progress_ && !closed_) {
+        write_in_progress_ = true;
+        writing_.clear();
+        writing_.swap(output_);
+        writing_bytes_ = writing_.size();
+        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_), Token{});
+        writing_bytes_ = 0;
+        write_in_progress_ = false;
+        if (ec) {
+            close_now();
+            co_return false;
+        }
+    }
+    co_return !closed_;
+}
+
+asio::awaitable<void> Session::writer() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        if (output_.empty() || write_in_progress_) {
+            co_await writer_cv_.async_wait();
+            continue;
+        }
+        if (!co_await flush()) {
+            co_return;
+        }
+        if (closing_ && output_.empty()) {
+            close_now();
+            co_return;
+        }
+    }
+}
+
+void Session::wake_writer() { writer_cv_.cancel(); }
+
+void Session::deliver(std::string_view bytes) {
+    if (closed_) {
+        return;
+    }
+    output_.append(bytes);
+    wake_writer();
+}
+
+void Session::close_after_reply() {
+    closing_ = true;
+    wake_writer();
+}
+
+void Session::close_now() {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    writer_cv_.cancel();
+    resume_cv_.cancel();
+}
+
+void Session::resume() { resume_cv_.cancel(); }
+
+}  // namespace vigil::common

@@ -1,0 +1,23 @@
+// vigil-server [config-file] [--directive value ...]
+#include <cstdio>
+#include <exception>
+
+#include "server/config_loader.hpp"
+#include "server/runtime.hpp"
+
+int main(int argc, char** argv) {
+    using namespace vigil::server;
+    try {
+        auto setup = load_server_setup(argc, argv);
+        if (setup.exit_code) {
+            return *setup.exit_code;
+        }
+        Server server(std::move(setup.config));
+        server.executable = setup.executable;
+        server.config_file = setup.config_file;
+        return run_server(server);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+}

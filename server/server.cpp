@@ -1,0 +1,349 @@
+#include "server/server.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "server/commands/errors.hpp"
+
+namespace vigil::server {
+
+std::int64_t unix_time_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+std::string random_hex(std::mt19937_64& rng, std::size_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s(n, '0');
+    for (char& c : s) {
+        c = kHex[rng() & 15];
+    }
+    return s;
+}
+
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+std::string unknown_command_error(std::span<const std::string_view> args) {
+    std::string msg = "ERR unknown command '";
+    msg.append(args[0].substr(0, 128));
+    msg.append("', with args beginning with: ");
+    std::size_t budget = 128;
+    for (std::size_t i = 1; i < args.size() && budget > 0; ++i) {
+        std::string_view a = args[i].substr(0, budget);
+        msg.push_back('\'');
+        msg.append(a);
+        msg.append("' ");
+        budget -= a.size();
+    }
+    return msg;
+}
+
+}  // namespace
+
+// ---- CommandContext ----
+
+Db& CommandContext::db() { return server.keyspace.db(client.db); }
+int CommandContext::db_index() const { return client.db; }
+Keyspace& CommandContext::keyspace() { return server.keyspace; }
+
+Db::Node* CommandContext::lookup_read(std::string_view key) {
+    Db::Node* n = server.keyspace.find(client.db, key, now_ms);
+    if (n == nullptr) {
+        ++server.keyspace.stats.keyspace_misses;
+    } else {
+        ++server.keyspace.stats.keyspace_hits;
+        n->value.lru = static_cast<std::uint32_t>(now_ms / 1000);
+    }
+    return n;
+}
+
+Db::Node* CommandContext::lookup_write(std::string_view key) {
+    Db::Node* n = server.keyspace.find(client.db, key, now_ms);
+    if (n != nullptr) {
+        n->value.lru = static_cast<std::uint32_t>(now_ms / 1000);
+    }
+    return n;
+}
+
+bool CommandContext::lookup_typed(std::string_view key,
+                                  ValueType t,
+                                  Db::Node*& node,
+                                  bool for_write) {
+    node = for_write ? lookup_write(key) : lookup_read(key);
+    if (node != nullptr && node->value.type() != t) {
+        reply.error(err::kWrongType);
+        node = nullptr;
+        return false;
+    }
+    return true;
+}
+
+Db::Node* CommandContext::create(std::string_view key, ValueType t) {
+    Object o = Object::make(t);
+    o.lru = static_cast<std::uint32_t>(now_ms / 1000);
+    return db().create(key, std::move(o));
+}
+
+void CommandContext::modified(std::string_view key, std::uint64_t changes) {
+    server.touch_key(client.db, key);
+    server.stats.dirty += changes;
+}
+
+void CommandContext::delete_if_empty(Db::Node* node) {
+    if (node == nullptr) {
+        return;
+    }
+    bool empty = false;
+    switch (node->value.type()) {
+        case ValueType::string: break;
+        case ValueType::list: empty = node->value.list().empty(); break;
+        case ValueType::set: empty = node->value.set().size() == 0; break;
+        case ValueType::zset: empty = node->value.zset().size() == 0; break;
+        case ValueType::hash: empty = node->value.hash().size() == 0; break;
+    }
+    if (empty) {
+        std::string key = node->key;
+        db().erase(key);
+    }
+}
+
+// ---- Server ----
+
+Server::Server(ServerConfig cfg)
+    : clock(unix_time_ms), config(std::move(cfg)), keyspace(config.databases) {
+    run_id = random_hex(rng, 40);
+    stats.start_ms = clock();
+    stats.lastsave_s = stats.start_ms / 1000;
+    keyspace.on_key_removed = [this](int db, std::string_view key, bool) { touch_key(db, key); };
+}
+
+Server::~Server() = default;
+
+std::unique_ptr<common::ClientContext> Server::on_connect(common::Connection& conn,
+                                                          std::string& out) {
+    ++stats.total_connections_received;
+    std::int64_t now = clock();
+    if (clients.size() >= config.maxclients) {
+        ++stats.rejected_connections;
+        out.append("-ERR max number of clients reached\r\n");
+        return nullptr;
+    }
+    auto c = std::make_unique<ClientState>();
+    c->id = next_client_id++;
+    c->conn = &conn;
+    c->created_ms = now;
+    c->last_interaction_ms = now;
+    c->authenticated = config.requirepass.empty();
+    clients.emplace(c->id, c.get());
+    return c;
+}
+
+void Server::on_protocol_error(common::ClientContext&) { ++stats.total_error_replies; }
+
+void Server::on_input(common::ClientContext& ctx, std::size_t bytes, std::size_t buffered) {
+    auto& c = static_cast<ClientState&>(ctx);
+    stats.total_net_input_bytes += bytes;
+    c.last_interaction_ms = clock();
+    c.query_buffer = buffered;
+    if (buffered > config.client_query_buffer_limit) {
+        spdlog::warn("Closing client that reached max query buffer length: id={} addr={}", c.id,
+                     c.conn ? c.conn->peer() : "");
+        c.close_requested = true;
+    }
+}
+
+void Server::on_disconnect(common::ClientContext& ctx) {
+    auto& c = static_cast<ClientState&>(ctx);
+    unwatch_all(*this, c);
+    pubsub.remove(c);
+    clients.erase(c.id);
+    c.conn = nullptr;
+}
+
+std::chrono::milliseconds Server::wait_timeout(const common::ClientContext&) const {
+    std::int64_t left = pause_end_ms - clock();
+    return std::chrono::milliseconds(std::clamp<std::int64_t>(left, 1, 100));
+}
+
+bool Server::check_pause(ClientState& client, const CommandSpec& spec, std::int64_t now_ms) {
+    if (pause_end_ms <= now_ms || client.is_master || client.is_replica) {
+        return false;
+    }
+    if (pause_all) {
+        return true;
+    }
+    // PAUSE WRITE: writes and commands that may write wait (EXEC of a write transaction too).
+    return (spec.flags & (kWrite | kMayReplicate)) != 0;
+}
+
+common::ExecStatus Server::execute(common::ClientContext& ctx,
+                                   std::span<const std::string_view> args,
+                                   std::string& out) {
+    auto& client = static_cast<ClientState&>(ctx);
+    std::int64_t now = clock();
+    client.last_interaction_ms = now;
+    if (pause_end_ms > now) {
+        const CommandSpec* spec = commands.find(args[0]);
+        if (spec != nullptr && !client.in_multi && check_pause(client, *spec, now)) {
+            return common::ExecStatus::wait;
+        }
+    }
+    std::size_t before = out.size();
+    common::ReplyWriter reply(out, client.protocol);
+    call(client, args, reply, now);
+    stats.total_net_output_bytes += out.size() - before;
+    return common::ExecStatus::done;
+}
+
+void Server::call(ClientState& client,
+                  std::span<const std::string_view> args,
+                  common::ReplyWriter& reply,
+                  std::int64_t now_ms) {
+    ++stats.total_commands_processed;
+    auto fail = [&](std::string_view msg) {
+        ++stats.total_error_replies;
+        if (client.in_multi) {
+            client.multi_dirty = true;
+        }
+        reply.error(msg);
+    };
+
+    const CommandSpec* spec = commands.find(args[0]);
+    if (spec == nullptr) {
+        fail(unknown_command_error(args));
+        return;
+    }
+    if (!spec->subcommands.empty() && args.size() >= 2) {
+        if (const CommandSpec* sub = CommandTable::find_sub(*spec, args[1])) {
+            spec = sub;
+        } else if (spec->handler == nullptr) {
+            std::string upper(spec->name);
+            for (char& ch : upper) {
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            }
+            fail("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                 upper + " HELP.");
+            return;
+        }
+    }
+    if (!arity_ok(spec->arity, args.size())) {
+        fail("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+        return;
+    }
+    if (!client.authenticated && (spec->flags & kNoAuth) == 0) {
+        fail(err::kNoAuth);
+        return;
+    }
+    if (client.in_pubsub_mode() && client.protocol < 3) {
+        static constexpr std::string_view kAllowed[] = {"ping",        "subscribe", "unsubscribe",
+                                                        "psubscribe",  "punsubscribe", "quit",
+                                                        "reset",       "ssubscribe", "sunsubscribe"};
+        if (std::find(std::begin(kAllowed), std::end(kAllowed), spec->name) ==
+            std::end(kAllowed)) {
+            fail("ERR Can't execute '" + std::string(spec->name) +
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context");
+            return;
+        }
+    }
+    if (client.in_multi && spec->name != "exec" && spec->name != "discard" &&
+        spec->name != "multi" && spec->name != "watch" && spec->name != "quit" &&
+        spec->name != "reset") {
+        QueuedCommand q;
+        q.args.assign(args.begin(), args.end());
+        q.spec = spec;
+        client.queued.push_back(std::move(q));
+        reply.simple("QUEUED");
+        return;
+    }
+
+    CommandContext ctx{*this, client, args, reply, now_ms, spec};
+    client.last_command = std::string(spec->name);
+    spec->handler(ctx);
+}
+
+void Server::cron(std::int64_t now_ms) {
+    if (active_expire_enabled) {
+        keyspace.active_expire(now_ms, 2000);
+    }
+    if (config.timeout_s > 0) {
+        std::vector<ClientState*> idle;
+        for (auto& [id, c] : clients) {
+            if (!c->is_master && !c->is_replica && !c->in_pubsub_mode() &&
+                now_ms - c->last_interaction_ms > static_cast<std::int64_t>(config.timeout_s) * 1000) {
+                idle.push_back(c);
+            }
+        }
+        for (ClientState* c : idle) {
+            if (c->conn != nullptr) {
+                c->conn->close_now();
+            }
+        }
+    }
+}
+
+// ---- WATCH ----
+
+namespace {
+std::string watch_key_id(int db, std::string_view key) {
+    std::string id = std::to_string(db);
+    id.push_back(':');
+    id.append(key);
+    return id;
+}
+}  // namespace
+
+void watch_key(Server& server, ClientState& client, std::string_view key) {
+    for (const auto& [db, k] : client.watched) {
+        if (db == client.db && k == key) {
+            return;
+        }
+    }
+    client.watched.emplace_back(client.db, std::string(key));
+    server.watched_keys_[watch_key_id(client.db, key)].push_back(&client);
+}
+
+void unwatch_all(Server& server, ClientState& client) {
+    for (const auto& [db, k] : client.watched) {
+        auto it = server.watched_keys_.find(watch_key_id(db, k));
+        if (it == server.watched_keys_.end()) {
+            continue;
+        }
+        auto& v = it->second;
+        v.erase(std::remove(v.begin(), v.end(), &client), v.end());
+        if (v.empty()) {
+            server.watched_keys_.erase(it);
+        }
+    }
+    client.watched.clear();
+    client.exec_watch_dirty = false;
+}
+
+void Server::touch_key(int db, std::string_view key) {
+    if (watched_keys_.empty()) {
+        return;
+    }
+    auto it = watched_keys_.find(watch_key_id(db, key));
+    if (it == watched_keys_.end()) {
+        return;
+    }
+    for (ClientState* c : it->second) {
+        c->exec_watch_dirty = true;
+    }
+}
+
+void Server::touch_all_keys(int db) {
+    for (auto& [id, watchers] : watched_keys_) {
+        if (db >= 0 && id.rfind(std::to_string(db) + ":", 0) != 0) {
+            continue;
+        }
+        for (ClientState* c : watchers) {
+            c->exec_watch_dirty = true;
+        }
+    }
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,150 @@
+#pragma once
+// Server: the state of one vigil-server (keyspace, clients, pub/sub, configuration, statistics)
+// and its implementation of the front door's Service. No Asio here: the event loop lives in
+// server/main.cpp and server/runtime.cpp, which call into this class.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/net/service.hpp"
+#include "common/pubsub/pubsub.hpp"
+#include "server/commands/command.hpp"
+#include "server/commands/command_table.hpp"
+#include "server/server_config.hpp"
+#include "server/store/keyspace.hpp"
+
+namespace vigil::server {
+
+struct QueuedCommand {
+    std::vector<std::string> args;
+    const CommandSpec* spec;
+};
+
+struct ClientState : common::ClientContext, common::Subscriber {
+    std::uint64_t id = 0;
+    common::Connection* conn = nullptr;
+    int db = 0;
+    std::string name;
+    std::string user = "default";
+    bool authenticated = false;
+    // MULTI/EXEC
+    bool in_multi = false;
+    bool multi_dirty = false;  // a command failed to queue: EXEC aborts
+    bool exec_watch_dirty = false;
+    std::vector<QueuedCommand> queued;
+    std::vector<std::pair<int, std::string>> watched;
+    // Kind of client for CLIENT LIST / KILL TYPE
+    bool is_master = false;
+    bool is_replica = false;
+    bool is_monitor = false;
+    // Timing and accounting
+    std::int64_t created_ms = 0;
+    std::int64_t last_interaction_ms = 0;
+    std::string last_command = "NULL";
+    std::size_t query_buffer = 0;
+    std::int64_t obuf_soft_since_ms = -1;
+    // CLIENT PAUSE: waiting since
+    bool paused = false;
+
+    void deliver_push(std::string_view bytes) override {
+        if (conn != nullptr) {
+            conn->deliver(bytes);
+        }
+    }
+    int push_protocol() const override { return protocol; }
+    bool in_pubsub_mode() const { return subscription_count() > 0; }
+};
+
+struct ServerStats {
+    std::uint64_t total_connections_received = 0;
+    std::uint64_t total_commands_processed = 0;
+    std::uint64_t rejected_connections = 0;
+    std::uint64_t total_net_input_bytes = 0;
+    std::uint64_t total_net_output_bytes = 0;
+    std::uint64_t total_error_replies = 0;
+    std::uint64_t dirty = 0;  // changes since the last save
+    std::int64_t lastsave_s = 0;
+    std::int64_t start_ms = 0;
+};
+
+class Server : public common::Service {
+public:
+    explicit Server(ServerConfig config);
+    ~Server() override;
+
+    // Service
+    std::unique_ptr<common::ClientContext> on_connect(common::Connection& conn,
+                                                      std::string& out) override;
+    common::ExecStatus execute(common::ClientContext& ctx,
+                               std::span<const std::string_view> args,
+                               std::string& out) override;
+    void on_protocol_error(common::ClientContext& ctx) override;
+    void on_input(common::ClientContext& ctx, std::size_t bytes, std::size_t buffered) override;
+    void on_disconnect(common::ClientContext& ctx) override;
+    std::chrono::milliseconds wait_timeout(const common::ClientContext& ctx) const override;
+
+    // Runs one command for a client (also used by EXEC and tests). `args[0]` is the name.
+    void call(ClientState& client,
+              std::span<const std::string_view> args,
+              common::ReplyWriter& reply,
+              std::int64_t now_ms);
+
+    // Periodic work (active expiry, idle timeouts, save schedule); `now_ms` is Unix ms.
+    void cron(std::int64_t now_ms);
+
+    // Signals that a key changed (WATCH).
+    void touch_key(int db, std::string_view key);
+    void touch_all_keys(int db);  // FLUSHDB / SWAPDB; db = -1 for every db
+
+    // Clock used by execute() and cron; tests may replace it.
+    std::function<std::int64_t()> clock;
+
+    ServerConfig config;
+    Keyspace keyspace;
+    CommandTable commands;
+    common::PubSub pubsub;
+    ServerStats stats;
+    std::map<std::uint64_t, ClientState*> clients;
+    std::mt19937_64 rng{std::random_device{}()};
+    std::string run_id;
+    std::string executable;
+    std::string config_file;
+    std::uint64_t next_client_id = 1;
+    // CLIENT PAUSE
+    std::int64_t pause_end_ms = 0;
+    bool pause_all = false;  // true: ALL, false: WRITE
+    // Replication role (issue 3): empty master_host means this server is a master.
+    std::string master_host;
+    int master_port = 0;
+    bool is_replica() const { return !master_host.empty(); }
+    // Persistence state reported by INFO persistence.
+    bool bgsave_in_progress = false;
+    std::int64_t last_bgsave_ok = true;
+    // Hooks the runtime provides (shutdown, background save, ...).
+    std::function<void(bool save)> request_shutdown;
+    std::function<void()> on_config_changed;
+    std::function<bool()> debug_reload;
+    std::function<bool()> save_on_shutdown;  // synchronous save before exit  // save then load the dataset (DEBUG RELOAD)
+    bool active_expire_enabled = true;
+
+private:
+    bool check_pause(ClientState& client, const CommandSpec& spec, std::int64_t now_ms);
+    std::unordered_map<std::string, std::vector<ClientState*>> watched_keys_;
+    friend void unwatch_all(Server& server, ClientState& client);
+    friend void watch_key(Server& server, ClientState& client, std::string_view key);
+};
+
+void unwatch_all(Server& server, ClientState& client);
+void watch_key(Server& server, ClientState& client, std::string_view key);
+
+std::int64_t unix_time_ms();  // the real clock, for Server::clock
+
+}  // namespace vigil::server

@@ -1,0 +1,110 @@
+"""Process harness for integration tests: starts real vigil-server and redis-server processes on
+127.0.0.1 with free ports in a temporary directory, waits until they answer PING, and stops them
+at teardown, failing the test when a vigil process exits with a non-zero status."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import redis
+
+VIGIL_SERVER = os.environ.get("VIGIL_SERVER", os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "release", "server", "vigil-server"))
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02, message="condition"):
+    """Polls predicate until it returns a truthy value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as e:  # noqa: BLE001 - the predicate may race a starting process
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}"
+                         + (f" (last error: {last_error})" if last_error else ""))
+
+
+class ServerProcess:
+    """One server process. kind is 'vigil' or 'redis'."""
+
+    def __init__(self, kind="vigil", args=(), config_text=None, port=None, workdir=None):
+        self.kind = kind
+        self.port = port or free_port()
+        self.own_dir = workdir is None
+        self.dir = workdir or tempfile.mkdtemp(prefix=f"{kind}-")
+        self.log_path = os.path.join(self.dir, "server.log")
+        binary = VIGIL_SERVER if kind == "vigil" else REDIS_SERVER
+        cmd = [binary]
+        if config_text is not None:
+            conf = os.path.join(self.dir, "server.conf")
+            with open(conf, "w") as f:
+                f.write(config_text)
+            cmd.append(conf)
+        cmd += ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir]
+        if kind == "redis":
+            cmd += ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"]
+        cmd += list(args)
+        self.cmd = cmd
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     cwd=self.dir, stdin=subprocess.DEVNULL)
+        try:
+            wait_until(self._ready, timeout=10, message=f"{kind}-server on port {self.port}")
+        except AssertionError:
+            self.stop(check=False)
+            raise AssertionError(f"{kind}-server did not start:\n{self.read_log()}")
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"exited with {self.proc.returncode}:\n{self.read_log()}")
+        return self.client().ping()
+
+    def client(self, **kw):
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10, **kw)
+
+    def read_log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def cli(self, *args, input_text=None):
+        """Runs redis-cli against this server; returns stdout."""
+        out = subprocess.run(["redis-cli", "-p", str(self.port)] + list(args),
+                             input=input_text, capture_output=True, text=True, timeout=30)
+        return out.stdout
+
+    def stop(self, check=True, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"{self.kind}-server did not stop on SIGTERM")
+        self.log.close()
+        code = self.proc.returncode
+        if check and self.kind == "vigil" and code != 0:
+            raise AssertionError(f"vigil-server exited with {code}:\n{self.read_log()}")
+        return code
+
+    def cleanup(self):
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,135 @@
+// Handler tests over an in-memory server: replies are compared byte for byte with what
+// redis-server 7.0 sends.
+#include <gtest/gtest.h>
+
+#include "tests/support/command_runner.hpp"
+
+using vigil::test::CommandRunner;
+
+TEST(StringCommands, SetGetAndOptions) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"SET", "k", "v"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"get", "k"}), "$1\r\nv\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "NX"}), "$-1\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "XX", "GET"}), "$1\r\nv\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "nx", "xx"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "ex", "0"}),
+              "-ERR invalid expire time in 'set' command\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "ex", "x"}),
+              "-ERR value is not an integer or out of range\r\n");
+    EXPECT_EQ(r.run({"get", "missing"}), "$-1\r\n");
+    EXPECT_EQ(r.run({"get"}), "-ERR wrong number of arguments for 'get' command\r\n");
+}
+
+TEST(StringCommands, Counters) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"incr", "n"}), ":1\r\n");
+    EXPECT_EQ(r.run({"incrby", "n", "41"}), ":42\r\n");
+    EXPECT_EQ(r.run({"decrby", "n", "2"}), ":40\r\n");
+    EXPECT_EQ(r.run({"incrbyfloat", "n", "0.5"}), "$4\r\n40.5\r\n");
+    EXPECT_EQ(r.run({"incr", "n"}), "-ERR value is not an integer or out of range\r\n");
+    r.run({"set", "big", "9223372036854775807"});
+    EXPECT_EQ(r.run({"incr", "big"}), "-ERR increment or decrement would overflow\r\n");
+    r.run({"rpush", "list", "a"});
+}
+
+TEST(StringCommands, WrongTypeAndRanges) {
+    CommandRunner r;
+    r.run({"set", "s", "Hello World"});
+    EXPECT_EQ(r.run({"getrange", "s", "0", "4"}), "$5\r\nHello\r\n");
+    EXPECT_EQ(r.run({"getrange", "s", "-5", "-1"}), "$5\r\nWorld\r\n");
+    EXPECT_EQ(r.run({"setrange", "s", "6", "Redis"}), ":11\r\n");
+    EXPECT_EQ(r.run({"append", "s", "!"}), ":12\r\n");
+    EXPECT_EQ(r.run({"strlen", "s"}), ":12\r\n");
+}
+
+TEST(KeyCommands, ExpiryIsLazyAndActive) {
+    CommandRunner r;
+    r.run({"set", "k", "v", "px", "100"});
+    EXPECT_EQ(r.run({"pttl", "k"}), ":100\r\n");
+    r.advance_ms(101);
+    EXPECT_EQ(r.run({"get", "k"}), "$-1\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":-2\r\n");
+
+    for (int i = 0; i < 100; ++i) {
+        std::string key = "e" + std::to_string(i);
+        r.run({"set", key, "v", "px", "10"});
+    }
+    r.advance_ms(20);
+    r.server().cron(r.now_ms);
+    EXPECT_EQ(r.run({"dbsize"}), ":0\r\n");
+}
+
+TEST(KeyCommands, ExpireOptions) {
+    CommandRunner r;
+    r.run({"set", "k", "v"});
+    EXPECT_EQ(r.run({"expire", "k", "100", "xx"}), ":0\r\n");
+    EXPECT_EQ(r.run({"expire", "k", "100", "nx"}), ":1\r\n");
+    EXPECT_EQ(r.run({"expire", "k", "50", "gt"}), ":0\r\n");
+    EXPECT_EQ(r.run({"expire", "k", "50", "lt"}), ":1\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":50\r\n");
+    EXPECT_EQ(r.run({"expire", "k", "50", "nx", "xx"}),
+              "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+    EXPECT_EQ(r.run({"persist", "k"}), ":1\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":-1\r\n");
+    EXPECT_EQ(r.run({"expire", "k", "-1"}), ":1\r\n");
+    EXPECT_EQ(r.run({"exists", "k"}), ":0\r\n");
+}
+
+TEST(KeyCommands, UnknownCommandError) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"foo", "a", "b"}),
+              "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
+    EXPECT_EQ(r.run({"foo"}), "-ERR unknown command 'foo', with args beginning with: \r\n");
+}
+
+TEST(KeyCommands, SelectSwapdbFlush) {
+    CommandRunner r;
+    r.run({"set", "a", "1"});
+    EXPECT_EQ(r.run({"select", "16"}), "-ERR DB index is out of range\r\n");
+    EXPECT_EQ(r.run({"swapdb", "0", "1"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"exists", "a"}), ":0\r\n");
+    EXPECT_EQ(r.run({"select", "1"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"get", "a"}), "$1\r\n1\r\n");
+    EXPECT_EQ(r.run({"flushall"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"dbsize"}), ":0\r\n");
+}
+
+TEST(Transactions, MultiExecAndWatch) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"multi"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"set", "a", "1"}), "+QUEUED\r\n");
+    EXPECT_EQ(r.run({"incr", "a"}), "+QUEUED\r\n");
+    EXPECT_EQ(r.run({"exec"}), "*2\r\n+OK\r\n:2\r\n");
+
+    EXPECT_EQ(r.run({"watch", "a"}), "+OK\r\n");
+    r.run({"set", "a", "changed"});
+    r.run({"multi"});
+    r.run({"get", "a"});
+    EXPECT_EQ(r.run({"exec"}), "*-1\r\n");
+
+    r.run({"multi"});
+    EXPECT_EQ(r.run({"nosuch"}),
+              "-ERR unknown command 'nosuch', with args beginning with: \r\n");
+    EXPECT_EQ(r.run({"exec"}),
+              "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    EXPECT_EQ(r.run({"exec"}), "-ERR EXEC without MULTI\r\n");
+}
+
+TEST(Connection, AuthRequired) {
+    vigil::server::ServerConfig cfg;
+    cfg.requirepass = "secret";
+    CommandRunner r(cfg);
+    EXPECT_EQ(r.run({"get", "k"}), "-NOAUTH Authentication required.\r\n");
+    EXPECT_EQ(r.run({"auth", "wrong"}),
+              "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    EXPECT_EQ(r.run({"auth", "secret"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"get", "k"}), "$-1\r\n");
+}
+
+TEST(Connection, HelloSwitchesToResp3) {
+    CommandRunner r;
+    std::string reply = r.run({"hello", "3"});
+    EXPECT_EQ(reply.substr(0, 3), "%7\r");
+    EXPECT_EQ(r.run({"get", "missing"}), "_\r\n");
+}
