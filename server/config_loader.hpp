@@ -10,8 +10,8 @@ namespace vigil::server {
 struct ServerSetup {
     ServerConfig config;
     std::string executable;
-    std::string config_file;         // absolute path, empty when none
-    std::optional<int> exit_code;    // set for --version / --help / --test-memory
+    std::string config_file;       // absolute path, empty when none
+    std::optional<int> exit_code;  // set for --version / --help / --test-memory
 };
 
 // Throws std::runtime_error with file, line and reason on a bad directive.

@@ -45,9 +45,15 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
 
 // ---- CommandContext ----
 
-Db& CommandContext::db() { return server.keyspace.db(client.db); }
-int CommandContext::db_index() const { return client.db; }
-Keyspace& CommandContext::keyspace() { return server.keyspace; }
+Db& CommandContext::db() {
+    return server.keyspace.db(client.db);
+}
+int CommandContext::db_index() const {
+    return client.db;
+}
+Keyspace& CommandContext::keyspace() {
+    return server.keyspace;
+}
 
 Db::Node* CommandContext::lookup_read(std::string_view key) {
     Db::Node* n = server.keyspace.find(client.db, key, now_ms);
@@ -98,11 +104,20 @@ void CommandContext::delete_if_empty(Db::Node* node) {
     }
     bool empty = false;
     switch (node->value.type()) {
-        case ValueType::string: break;
-        case ValueType::list: empty = node->value.list().empty(); break;
-        case ValueType::set: empty = node->value.set().size() == 0; break;
-        case ValueType::zset: empty = node->value.zset().size() == 0; break;
-        case ValueType::hash: empty = node->value.hash().size() == 0; break;
+        case ValueType::string:
+            break;
+        case ValueType::list:
+            empty = node->value.list().empty();
+            break;
+        case ValueType::set:
+            empty = node->value.set().size() == 0;
+            break;
+        case ValueType::zset:
+            empty = node->value.zset().size() == 0;
+            break;
+        case ValueType::hash:
+            empty = node->value.hash().size() == 0;
+            break;
     }
     if (empty) {
         std::string key = node->key;
@@ -117,7 +132,9 @@ Server::Server(ServerConfig cfg)
     run_id = random_hex(rng, 40);
     stats.start_ms = clock();
     stats.lastsave_s = stats.start_ms / 1000;
-    keyspace.on_key_removed = [this](int db, std::string_view key, bool) { touch_key(db, key); };
+    keyspace.on_key_removed = [this](int db, std::string_view key, bool) {
+        touch_key(db, key);
+    };
 }
 
 Server::~Server() = default;
@@ -141,7 +158,9 @@ std::unique_ptr<common::ClientContext> Server::on_connect(common::Connection& co
     return c;
 }
 
-void Server::on_protocol_error(common::ClientContext&) { ++stats.total_error_replies; }
+void Server::on_protocol_error(common::ClientContext&) {
+    ++stats.total_error_replies;
+}
 
 void Server::on_input(common::ClientContext& ctx, std::size_t bytes, std::size_t buffered) {
     auto& c = static_cast<ClientState&>(ctx);
@@ -238,11 +257,10 @@ void Server::call(ClientState& client,
         return;
     }
     if (client.in_pubsub_mode() && client.protocol < 3) {
-        static constexpr std::string_view kAllowed[] = {"ping",        "subscribe", "unsubscribe",
-                                                        "psubscribe",  "punsubscribe", "quit",
-                                                        "reset",       "ssubscribe", "sunsubscribe"};
-        if (std::find(std::begin(kAllowed), std::end(kAllowed), spec->name) ==
-            std::end(kAllowed)) {
+        static constexpr std::string_view kAllowed[] = {
+            "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
+            "quit", "reset",     "ssubscribe",  "sunsubscribe"};
+        if (std::find(std::begin(kAllowed), std::end(kAllowed), spec->name) == std::end(kAllowed)) {
             fail("ERR Can't execute '" + std::string(spec->name) +
                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                  "this context");
@@ -273,7 +291,8 @@ void Server::cron(std::int64_t now_ms) {
         std::vector<ClientState*> idle;
         for (auto& [id, c] : clients) {
             if (!c->is_master && !c->is_replica && !c->in_pubsub_mode() &&
-                now_ms - c->last_interaction_ms > static_cast<std::int64_t>(config.timeout_s) * 1000) {
+                now_ms - c->last_interaction_ms >
+                    static_cast<std::int64_t>(config.timeout_s) * 1000) {
                 idle.push_back(c);
             }
         }

@@ -132,7 +132,8 @@ public:
     std::function<void(bool save)> request_shutdown;
     std::function<void()> on_config_changed;
     std::function<bool()> debug_reload;
-    std::function<bool()> save_on_shutdown;  // synchronous save before exit  // save then load the dataset (DEBUG RELOAD)
+    std::function<bool()> save_on_shutdown;  // synchronous save before exit  // save then load the
+                                             // dataset (DEBUG RELOAD)
     bool active_expire_enabled = true;
 
 private:

@@ -58,7 +58,8 @@ struct ServerConfig {
     // Persistence
     std::string dir = ".";
     std::string dbfilename = "dump.rdb";
-    std::vector<std::pair<std::int64_t, std::int64_t>> save_params{{3600, 1}, {300, 100}, {60, 10000}};
+    std::vector<std::pair<std::int64_t, std::int64_t>> save_params{
+        {3600, 1}, {300, 100}, {60, 10000}};
     bool rdbcompression = true;
     bool rdbchecksum = true;
     bool stop_writes_on_bgsave_error = true;

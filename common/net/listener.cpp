@@ -78,7 +78,8 @@ asio::awaitable<void> Listener::accept_loop(TcpAcceptor& acceptor) {
             continue;
         }
         auto session = std::make_shared<Session>(std::move(socket), service_, limits());
-        asio::co_spawn(io_, [session] { return session->run(); }, log_unhandled("session"));
+        asio::co_spawn(
+            io_, [session] { return session->run(); }, log_unhandled("session"));
     }
 }
 

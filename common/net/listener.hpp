@@ -23,7 +23,9 @@ public:
     void start();
     void stop();
 
-    std::function<ParserLimits()> limits = [] { return ParserLimits{}; };
+    std::function<ParserLimits()> limits = [] {
+        return ParserLimits{};
+    };
 
 private:
     asio::awaitable<void> accept_loop(TcpAcceptor& acceptor);

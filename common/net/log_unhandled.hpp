@@ -24,6 +24,8 @@ struct LogUnhandled {
     }
 };
 
-inline LogUnhandled log_unhandled(std::string name) { return LogUnhandled{std::move(name)}; }
+inline LogUnhandled log_unhandled(std::string name) {
+    return LogUnhandled{std::move(name)};
+}
 
 }  // namespace vigil::common

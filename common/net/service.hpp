@@ -36,7 +36,7 @@ public:
 class ClientContext {
 public:
     virtual ~ClientContext() = default;
-    int protocol = 2;         // 2 or 3, set by HELLO
+    int protocol = 2;  // 2 or 3, set by HELLO
     bool close_requested = false;
 };
 

@@ -48,8 +48,8 @@ asio::awaitable<void> Session::run() {
         co_return;
     }
     auto self = shared_from_this();
-    asio::co_spawn(socket_.get_executor(), [self] { return self->writer(); },
-                   log_unhandled("session writer"));
+    asio::co_spawn(
+        socket_.get_executor(), [self] { return self->writer(); }, log_unhandled("session writer"));
     co_await reader();
     closed_ = true;
     boost::system::error_code ec;
@@ -68,8 +68,8 @@ asio::awaitable<void> Session::reader() {
         }
         std::size_t old_size = input_.size();
         input_.resize(old_size + kReadChunk);
-        auto [ec, n] = co_await socket_.async_read_some(
-            asio::buffer(input_.data() + old_size, kReadChunk));
+        auto [ec, n] =
+            co_await socket_.async_read_some(asio::buffer(input_.data() + old_size, kReadChunk));
         input_.resize(old_size + n);
         if (ec || closed_) {
             if (ec && ec != asio::error::eof && ec != asio::error::connection_reset &&
@@ -165,7 +165,9 @@ asio::awaitable<void> Session::writer() {
     }
 }
 
-void Session::wake_writer() { writer_cv_.cancel(); }
+void Session::wake_writer() {
+    writer_cv_.cancel();
+}
 
 void Session::deliver(std::string_view bytes) {
     if (closed_) {
@@ -192,6 +194,8 @@ void Session::close_now() {
     resume_cv_.cancel();
 }
 
-void Session::resume() { resume_cv_.cancel(); }
+void Session::resume() {
+    resume_cv_.cancel();
+}
 
 }  // namespace vigil::common

@@ -120,8 +120,8 @@ std::size_t PubSub::numsub(std::string_view channel) const {
 
 namespace {
 
-bool glob_match_impl(const char* p, const char* pend, const char* s, const char* send,
-                     bool nocase, int depth) {
+bool glob_match_impl(
+    const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth) {
     if (depth > 1000) {
         return false;
     }

@@ -51,11 +51,17 @@ void ReplyWriter::bulk_int(std::int64_t v) {
     bulk(std::string_view(buf, static_cast<std::size_t>(ptr - buf)));
 }
 
-void ReplyWriter::null() { out_->append(protocol_ >= 3 ? "_\r\n" : "$-1\r\n"); }
+void ReplyWriter::null() {
+    out_->append(protocol_ >= 3 ? "_\r\n" : "$-1\r\n");
+}
 
-void ReplyWriter::null_array() { out_->append(protocol_ >= 3 ? "_\r\n" : "*-1\r\n"); }
+void ReplyWriter::null_array() {
+    out_->append(protocol_ >= 3 ? "_\r\n" : "*-1\r\n");
+}
 
-void ReplyWriter::array_header(std::size_t n) { header('*', n); }
+void ReplyWriter::array_header(std::size_t n) {
+    header('*', n);
+}
 
 void ReplyWriter::map_header(std::size_t pairs) {
     if (protocol_ >= 3) {
@@ -65,9 +71,13 @@ void ReplyWriter::map_header(std::size_t pairs) {
     }
 }
 
-void ReplyWriter::set_header(std::size_t n) { header(protocol_ >= 3 ? '~' : '*', n); }
+void ReplyWriter::set_header(std::size_t n) {
+    header(protocol_ >= 3 ? '~' : '*', n);
+}
 
-void ReplyWriter::push_header(std::size_t n) { header(protocol_ >= 3 ? '>' : '*', n); }
+void ReplyWriter::push_header(std::size_t n) {
+    header(protocol_ >= 3 ? '>' : '*', n);
+}
 
 void ReplyWriter::double_value(double v) {
     std::string s = format_double(v);

@@ -33,7 +33,7 @@ public:
     void double_value(double v);         // RESP3 ",", RESP2 a bulk string (Redis %.17g style)
     void boolean(bool v);                // RESP3 "#t", RESP2 integer 1/0
     void verbatim(std::string_view s, std::string_view format = "txt");  // RESP3 "=", else bulk
-    void bulk_int(std::int64_t v);       // an integer written as a bulk string
+    void bulk_int(std::int64_t v);  // an integer written as a bulk string
     void raw(std::string_view bytes) { out_->append(bytes); }
 
     template <class Range>

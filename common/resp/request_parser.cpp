@@ -18,9 +18,12 @@ bool parse_length(const char* first, const char* last, std::int64_t& out) {
 }
 
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -54,8 +57,8 @@ ParseResult RequestParser::parse(std::string_view input) {
 
 ParseResult RequestParser::parse_inline(std::string_view input) {
     // pos_ remembers how far we already searched for the newline.
-    const char* nl = static_cast<const char*>(
-        std::memchr(input.data() + pos_, '\n', input.size() - pos_));
+    const char* nl =
+        static_cast<const char*>(std::memchr(input.data() + pos_, '\n', input.size() - pos_));
     if (nl == nullptr) {
         if (input.size() > limits_.max_inline_len) {
             return error("ERR Protocol error: too big inline request");
@@ -127,8 +130,7 @@ ParseResult RequestParser::parse_multibulk(std::string_view input) {
             if (pos_ >= size) {
                 return {};
             }
-            const char* cr =
-                static_cast<const char*>(std::memchr(base + pos_, '\r', size - pos_));
+            const char* cr = static_cast<const char*>(std::memchr(base + pos_, '\r', size - pos_));
             if (cr == nullptr) {
                 if (size - pos_ > limits_.max_inline_len) {
                     return error("ERR Protocol error: too big bulk count string");
@@ -205,12 +207,24 @@ bool split_args(std::string_view line, std::vector<std::string>& out) {
                 } else if (c == '\\' && i + 1 < n) {
                     ++i;
                     switch (line[i]) {
-                        case 'n': current.push_back('\n'); break;
-                        case 'r': current.push_back('\r'); break;
-                        case 't': current.push_back('\t'); break;
-                        case 'b': current.push_back('\b'); break;
-                        case 'a': current.push_back('\a'); break;
-                        default: current.push_back(line[i]); break;
+                        case 'n':
+                            current.push_back('\n');
+                            break;
+                        case 'r':
+                            current.push_back('\r');
+                            break;
+                        case 't':
+                            current.push_back('\t');
+                            break;
+                        case 'b':
+                            current.push_back('\b');
+                            break;
+                        case 'a':
+                            current.push_back('\a');
+                            break;
+                        default:
+                            current.push_back(line[i]);
+                            break;
                     }
                 } else if (c == '"') {
                     // The closing quote must be followed by a space or the end.

@@ -1,12 +1,12 @@
 #include "common/util/memory.hpp"
 
-#include <malloc.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+
+#include <malloc.h>
+#include <unistd.h>
 
 namespace vigil::common {
 namespace {
@@ -27,8 +27,12 @@ inline void count_free(void* p) {
 }
 }  // namespace
 
-std::size_t used_memory() { return g_used.load(std::memory_order_relaxed); }
-std::size_t peak_memory() { return g_peak.load(std::memory_order_relaxed); }
+std::size_t used_memory() {
+    return g_used.load(std::memory_order_relaxed);
+}
+std::size_t peak_memory() {
+    return g_peak.load(std::memory_order_relaxed);
+}
 
 std::size_t resident_memory() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -62,7 +66,9 @@ void* operator new(std::size_t n) {
     vigil::common::count_alloc(p);
     return p;
 }
-void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new[](std::size_t n) {
+    return operator new(n);
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     void* p = std::malloc(n == 0 ? 1 : n);
     if (p != nullptr) {
@@ -70,12 +76,20 @@ void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     }
     return p;
 }
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
+    return operator new(n, t);
+}
 void operator delete(void* p) noexcept {
     vigil::common::count_free(p);
     std::free(p);
 }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete[](void* p) noexcept {
+    operator delete(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    operator delete(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    operator delete(p);
+}
 #endif

@@ -20,18 +20,18 @@ using Handler = void (*)(CommandContext&);
 
 // Command flags: drive the dispatcher's generic rules (as Redis's command flags do).
 enum CommandFlag : std::uint32_t {
-    kWrite = 1U << 0,        // may modify the keyspace
-    kReadOnly = 1U << 1,     // reads data
-    kDenyOom = 1U << 2,      // refused when over maxmemory
-    kAdmin = 1U << 3,        // administrative (CONFIG, DEBUG, SAVE, ...)
-    kPubSub = 1U << 4,       // pub/sub command
-    kNoScript = 1U << 5,     // not allowed in scripts
-    kFast = 1U << 6,         // O(1) or O(log N)
-    kLoading = 1U << 7,      // allowed while loading the dataset
-    kStale = 1U << 8,        // allowed on a replica with a stale master link
-    kNoAuth = 1U << 9,       // allowed before AUTH (AUTH, HELLO)
-    kNoMulti = 1U << 10,     // not queued inside MULTI (executed at once)
-    kAllowBusy = 1U << 11,   // allowed while busy
+    kWrite = 1U << 0,       // may modify the keyspace
+    kReadOnly = 1U << 1,    // reads data
+    kDenyOom = 1U << 2,     // refused when over maxmemory
+    kAdmin = 1U << 3,       // administrative (CONFIG, DEBUG, SAVE, ...)
+    kPubSub = 1U << 4,      // pub/sub command
+    kNoScript = 1U << 5,    // not allowed in scripts
+    kFast = 1U << 6,        // O(1) or O(log N)
+    kLoading = 1U << 7,     // allowed while loading the dataset
+    kStale = 1U << 8,       // allowed on a replica with a stale master link
+    kNoAuth = 1U << 9,      // allowed before AUTH (AUTH, HELLO)
+    kNoMulti = 1U << 10,    // not queued inside MULTI (executed at once)
+    kAllowBusy = 1U << 11,  // allowed while busy
     kSkipSlowlog = 1U << 12,
     kMayReplicate = 1U << 13,
     kSentinel = 1U << 14,

@@ -14,17 +14,17 @@ std::string to_lower(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 CommandTable::CommandTable() {
-    for (auto family : {string_commands(), key_commands(), hash_commands(), list_commands(),
-                        set_commands(), zset_commands(), server_commands(), pubsub_commands(),
-                        transaction_commands(), connection_commands()}) {
+    for (auto family :
+         {string_commands(), key_commands(), hash_commands(), list_commands(), set_commands(),
+          zset_commands(), server_commands(), pubsub_commands(), transaction_commands(),
+          connection_commands(), config_commands(), persistence_commands(), acl_commands()}) {
         for (const CommandSpec& spec : family) {
             by_name_.emplace(std::string(spec.name), &spec);
             all_.push_back(&spec);
@@ -47,8 +47,8 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
 const CommandSpec* CommandTable::find_sub(const CommandSpec& parent, std::string_view name) {
     for (const CommandSpec& sub : parent.subcommands) {
         auto bar = sub.name.find('|');
-        std::string_view short_name = bar == std::string_view::npos ? sub.name
-                                                                    : sub.name.substr(bar + 1);
+        std::string_view short_name =
+            bar == std::string_view::npos ? sub.name : sub.name.substr(bar + 1);
         if (iequals(short_name, name)) {
             return &sub;
         }

@@ -20,6 +20,9 @@ std::span<const CommandSpec> server_commands();
 std::span<const CommandSpec> pubsub_commands();
 std::span<const CommandSpec> transaction_commands();
 std::span<const CommandSpec> connection_commands();
+std::span<const CommandSpec> config_commands();
+std::span<const CommandSpec> persistence_commands();
+std::span<const CommandSpec> acl_commands();
 
 class CommandTable {
 public:

@@ -28,7 +28,9 @@ void cmd_ping(CommandContext& ctx) {
     }
 }
 
-void cmd_echo(CommandContext& ctx) { ctx.reply.bulk(ctx.args[1]); }
+void cmd_echo(CommandContext& ctx) {
+    ctx.reply.bulk(ctx.args[1]);
+}
 
 void cmd_quit(CommandContext& ctx) {
     ctx.reply.ok();
@@ -102,16 +104,16 @@ void cmd_hello(CommandContext& ctx) {
             has_setname = true;
             ++i;
         } else {
-            ctx.reply.error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) +
-                            "'");
+            ctx.reply.error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
             return;
         }
     }
     if (!ctx.client.authenticated) {
-        ctx.reply.error("NOAUTH HELLO must be called with the client already authenticated, "
-                        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
-                        "authenticate the client and select the RESP protocol version at the "
-                        "same time");
+        ctx.reply.error(
+            "NOAUTH HELLO must be called with the client already authenticated, "
+            "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+            "authenticate the client and select the RESP protocol version at the "
+            "same time");
         return;
     }
     if (has_setname) {
@@ -161,13 +163,20 @@ void cmd_reset(CommandContext& ctx) {
 
 std::string client_flags(const ClientState& c) {
     std::string f;
-    if (c.is_replica) f += 'S';
-    if (c.is_master) f += 'M';
-    if (c.in_pubsub_mode()) f += 'P';
-    if (c.in_multi) f += 'x';
-    if (c.exec_watch_dirty) f += 'd';
-    if (c.close_requested) f += 'c';
-    if (f.empty()) f = "N";
+    if (c.is_replica)
+        f += 'S';
+    if (c.is_master)
+        f += 'M';
+    if (c.in_pubsub_mode())
+        f += 'P';
+    if (c.in_multi)
+        f += 'x';
+    if (c.exec_watch_dirty)
+        f += 'd';
+    if (c.close_requested)
+        f += 'c';
+    if (f.empty())
+        f = "N";
     return f;
 }
 
@@ -230,10 +239,10 @@ void cmd_client_list(CommandContext& ctx) {
             continue;
         }
         if (!type_filter.empty()) {
-            std::string t = c->is_master              ? "master"
-                            : c->is_replica           ? "replica"
-                            : c->in_pubsub_mode()     ? "pubsub"
-                                                      : "normal";
+            std::string t = c->is_master          ? "master"
+                            : c->is_replica       ? "replica"
+                            : c->in_pubsub_mode() ? "pubsub"
+                                                  : "normal";
             std::string want = type_filter == "slave" ? "replica" : type_filter;
             if (t != want) {
                 continue;
@@ -337,18 +346,24 @@ void cmd_client_kill(CommandContext& ctx) {
             }
         }
         for (const auto& [cid, c] : ctx.server.clients) {
-            if (id && cid != *id) continue;
-            if (addr && (!c->conn || c->conn->peer() != *addr)) continue;
-            if (laddr && (!c->conn || c->conn->local() != *laddr)) continue;
-            if (user && c->user != *user) continue;
+            if (id && cid != *id)
+                continue;
+            if (addr && (!c->conn || c->conn->peer() != *addr))
+                continue;
+            if (laddr && (!c->conn || c->conn->local() != *laddr))
+                continue;
+            if (user && c->user != *user)
+                continue;
             if (type) {
-                std::string t = c->is_master              ? "master"
-                                : c->is_replica           ? "replica"
-                                : c->in_pubsub_mode()     ? "pubsub"
-                                                          : "normal";
-                if (t != *type) continue;
+                std::string t = c->is_master          ? "master"
+                                : c->is_replica       ? "replica"
+                                : c->in_pubsub_mode() ? "pubsub"
+                                                      : "normal";
+                if (t != *type)
+                    continue;
             }
-            if (skipme && c == &ctx.client) continue;
+            if (skipme && c == &ctx.client)
+                continue;
             victims.push_back(c);
         }
     }
@@ -467,14 +482,17 @@ void cmd_client_help(CommandContext& ctx) {
 constexpr std::uint32_t kClientFlags = kAdmin | kNoScript | kLoading | kStale;
 
 constexpr CommandSpec kClientSub[] = {
-    {"client|list", -2, kClientFlags, 0, 0, 0, &cmd_client_list, "@admin @slow @dangerous @connection"},
-    {"client|info", 2, kNoScript | kLoading | kStale, 0, 0, 0, &cmd_client_info, "@slow @connection"},
+    {"client|list", -2, kClientFlags, 0, 0, 0, &cmd_client_list,
+     "@admin @slow @dangerous @connection"},
+    {"client|info", 2, kNoScript | kLoading | kStale, 0, 0, 0, &cmd_client_info,
+     "@slow @connection"},
     {"client|id", 2, kNoScript | kLoading | kStale, 0, 0, 0, &cmd_client_id, "@slow @connection"},
     {"client|setname", 3, kNoScript | kLoading | kStale, 0, 0, 0, &cmd_client_setname,
      "@slow @connection"},
     {"client|getname", 2, kNoScript | kLoading | kStale, 0, 0, 0, &cmd_client_getname,
      "@slow @connection"},
-    {"client|kill", -3, kClientFlags, 0, 0, 0, &cmd_client_kill, "@admin @slow @dangerous @connection"},
+    {"client|kill", -3, kClientFlags, 0, 0, 0, &cmd_client_kill,
+     "@admin @slow @dangerous @connection"},
     {"client|pause", -3, kClientFlags, 0, 0, 0, &cmd_client_pause,
      "@admin @slow @dangerous @connection"},
     {"client|unpause", 2, kClientFlags, 0, 0, 0, &cmd_client_unpause,
@@ -489,17 +507,19 @@ constexpr CommandSpec kSpecs[] = {
     {"echo", 2, kFast, 0, 0, 0, &cmd_echo, "@fast @connection"},
     {"quit", -1, kAllowBusy | kNoAuth | kLoading | kStale | kFast, 0, 0, 0, &cmd_quit,
      "@fast @connection"},
-    {"auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0,
-     &cmd_auth, "@fast @connection"},
-    {"hello", -1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0,
-     &cmd_hello, "@fast @connection"},
-    {"reset", 1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0,
-     &cmd_reset, "@fast @connection"},
+    {"auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0, &cmd_auth,
+     "@fast @connection"},
+    {"hello", -1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0, &cmd_hello,
+     "@fast @connection"},
+    {"reset", 1, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0, &cmd_reset,
+     "@fast @connection"},
     {"client", -2, 0, 0, 0, 0, nullptr, "@slow", kClientSub},
 };
 
 }  // namespace
 
-std::span<const CommandSpec> connection_commands() { return kSpecs; }
+std::span<const CommandSpec> connection_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

@@ -18,10 +18,12 @@ inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
-inline constexpr std::string_view kReadOnly = "READONLY You can't write against a read only replica.";
+inline constexpr std::string_view kReadOnly =
+    "READONLY You can't write against a read only replica.";
 inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
-inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kNotPositive = "ERR value is out of range, must be positive";
 
 }  // namespace vigil::server::err

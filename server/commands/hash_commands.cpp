@@ -3,6 +3,8 @@
 
 namespace vigil::server {
 
-std::span<const CommandSpec> hash_commands() { return {}; }
+std::span<const CommandSpec> hash_commands() {
+    return {};
+}
 
 }  // namespace vigil::server

@@ -1,9 +1,5 @@
 #include "server/commands/info.hpp"
 
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <set>
@@ -11,6 +7,9 @@
 #include "common/util/memory.hpp"
 #include "server/server.hpp"
 #include "server/version.hpp"
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace vigil::server {
 namespace {
@@ -33,14 +32,22 @@ std::string human_bytes(double n) {
 
 std::string_view policy_name(MaxmemoryPolicy p) {
     switch (p) {
-        case MaxmemoryPolicy::volatile_lru: return "volatile-lru";
-        case MaxmemoryPolicy::allkeys_lru: return "allkeys-lru";
-        case MaxmemoryPolicy::volatile_lfu: return "volatile-lfu";
-        case MaxmemoryPolicy::allkeys_lfu: return "allkeys-lfu";
-        case MaxmemoryPolicy::volatile_random: return "volatile-random";
-        case MaxmemoryPolicy::allkeys_random: return "allkeys-random";
-        case MaxmemoryPolicy::volatile_ttl: return "volatile-ttl";
-        case MaxmemoryPolicy::noeviction: return "noeviction";
+        case MaxmemoryPolicy::volatile_lru:
+            return "volatile-lru";
+        case MaxmemoryPolicy::allkeys_lru:
+            return "allkeys-lru";
+        case MaxmemoryPolicy::volatile_lfu:
+            return "volatile-lfu";
+        case MaxmemoryPolicy::allkeys_lfu:
+            return "allkeys-lfu";
+        case MaxmemoryPolicy::volatile_random:
+            return "volatile-random";
+        case MaxmemoryPolicy::allkeys_random:
+            return "allkeys-random";
+        case MaxmemoryPolicy::volatile_ttl:
+            return "volatile-ttl";
+        case MaxmemoryPolicy::noeviction:
+            return "noeviction";
     }
     return "noeviction";
 }
@@ -79,11 +86,12 @@ private:
 
 }  // namespace
 
-std::string render_info(Server& server, const std::vector<std::string>& requested, std::int64_t now_ms) {
-    static const std::set<std::string> kDefault = {"server",      "clients", "memory",
-                                                   "persistence", "stats",   "replication",
-                                                   "cpu",         "modules", "errorstats",
-                                                   "cluster",     "keyspace"};
+std::string render_info(Server& server,
+                        const std::vector<std::string>& requested,
+                        std::int64_t now_ms) {
+    static const std::set<std::string> kDefault = {
+        "server", "clients", "memory",     "persistence", "stats",   "replication",
+        "cpu",    "modules", "errorstats", "cluster",     "keyspace"};
     std::set<std::string> want;
     bool everything = false;
     if (requested.empty()) {
@@ -102,7 +110,9 @@ std::string render_info(Server& server, const std::vector<std::string>& requeste
         }
     }
     (void)everything;
-    auto has = [&](std::string_view s) { return want.count(std::string(s)) > 0; };
+    auto has = [&](std::string_view s) {
+        return want.count(std::string(s)) > 0;
+    };
     const ServerConfig& cfg = server.config;
     InfoWriter w;
 
@@ -144,14 +154,18 @@ std::string render_info(Server& server, const std::vector<std::string>& requeste
         std::size_t max_input = 0;
         std::size_t max_output = 0;
         for (const auto& [id, c] : server.clients) {
-            if (c->in_pubsub_mode()) ++pubsub;
-            if (!c->watched.empty()) ++watching;
+            if (c->in_pubsub_mode())
+                ++pubsub;
+            if (!c->watched.empty())
+                ++watching;
             max_input = std::max(max_input, c->query_buffer);
-            if (c->conn) max_output = std::max(max_output, c->conn->pending_output());
+            if (c->conn)
+                max_output = std::max(max_output, c->conn->pending_output());
         }
         std::size_t replicas = 0;
         for (const auto& [id, c] : server.clients) {
-            if (c->is_replica) ++replicas;
+            if (c->is_replica)
+                ++replicas;
         }
         w.section("Clients");
         w.field("connected_clients", server.clients.size() - replicas);
@@ -177,15 +191,18 @@ std::string render_info(Server& server, const std::vector<std::string>& requeste
         w.field("used_memory_rss_human", human_bytes(static_cast<double>(rss)));
         w.field("used_memory_peak", peak);
         w.field("used_memory_peak_human", human_bytes(static_cast<double>(peak)));
-        w.fixed("used_memory_peak_perc", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2);
+        w.fixed("used_memory_peak_perc",
+                peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2);
         w.field("used_memory_dataset", used);
         w.field("total_system_memory", total);
         w.field("total_system_memory_human", human_bytes(static_cast<double>(total)));
         w.field("maxmemory", cfg.maxmemory);
         w.field("maxmemory_human", human_bytes(static_cast<double>(cfg.maxmemory)));
         w.field("maxmemory_policy", policy_name(cfg.maxmemory_policy));
-        w.fixed("mem_fragmentation_ratio", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2);
-        w.field("mem_fragmentation_bytes", static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
+        w.fixed("mem_fragmentation_ratio",
+                used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2);
+        w.field("mem_fragmentation_bytes",
+                static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
         w.field("mem_allocator", "libc");
         w.field("lazyfree_pending_objects", 0);
     }
@@ -326,10 +343,9 @@ std::string render_info(Server& server, const std::vector<std::string>& requeste
             if (db.size() == 0) {
                 continue;
             }
-            w.field("db" + std::to_string(i),
-                    "keys=" + std::to_string(db.size()) +
-                        ",expires=" + std::to_string(db.expires_count()) +
-                        ",avg_ttl=" + std::to_string(db.avg_ttl_ms));
+            w.field("db" + std::to_string(i), "keys=" + std::to_string(db.size()) +
+                                                  ",expires=" + std::to_string(db.expires_count()) +
+                                                  ",avg_ttl=" + std::to_string(db.avg_ttl_ms));
         }
     }
     return w.take();

@@ -114,9 +114,8 @@ void cmd_scan(CommandContext& ctx) {
     std::uint64_t cursor = opts.cursor;
     std::int64_t budget = opts.count * 10;
     do {
-        cursor = db.dict().scan(cursor, [&](const std::string& k, const Object&) {
-            keys.push_back(k);
-        });
+        cursor =
+            db.dict().scan(cursor, [&](const std::string& k, const Object&) { keys.push_back(k); });
     } while (cursor != 0 && static_cast<std::int64_t>(keys.size()) < opts.count && --budget > 0);
     // Filter after collecting (as Redis does), dropping expired keys lazily.
     std::vector<std::string> out;
@@ -190,8 +189,12 @@ void rename_generic(CommandContext& ctx, bool nx) {
     }
 }
 
-void cmd_rename(CommandContext& ctx) { rename_generic(ctx, false); }
-void cmd_renamenx(CommandContext& ctx) { rename_generic(ctx, true); }
+void cmd_rename(CommandContext& ctx) {
+    rename_generic(ctx, false);
+}
+void cmd_renamenx(CommandContext& ctx) {
+    rename_generic(ctx, true);
+}
 
 // EXPIRE key seconds [NX|XX|GT|LT] and its siblings.
 void expire_generic(CommandContext& ctx, std::int64_t unit_ms, bool absolute) {
@@ -226,8 +229,7 @@ void expire_generic(CommandContext& ctx, std::int64_t unit_ms, bool absolute) {
     }
     std::int64_t when = *v;
     auto invalid = [&] {
-        ctx.reply.error("ERR invalid expire time in '" + std::string(ctx.spec->name) +
-                        "' command");
+        ctx.reply.error("ERR invalid expire time in '" + std::string(ctx.spec->name) + "' command");
     };
     if (unit_ms == 1000) {
         if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
@@ -274,10 +276,18 @@ void expire_generic(CommandContext& ctx, std::int64_t unit_ms, bool absolute) {
     ctx.reply.integer(1);
 }
 
-void cmd_expire(CommandContext& ctx) { expire_generic(ctx, 1000, false); }
-void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, 1, false); }
-void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, 1000, true); }
-void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, 1, true); }
+void cmd_expire(CommandContext& ctx) {
+    expire_generic(ctx, 1000, false);
+}
+void cmd_pexpire(CommandContext& ctx) {
+    expire_generic(ctx, 1, false);
+}
+void cmd_expireat(CommandContext& ctx) {
+    expire_generic(ctx, 1000, true);
+}
+void cmd_pexpireat(CommandContext& ctx) {
+    expire_generic(ctx, 1, true);
+}
 
 void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
     Db::Node* n = ctx.lookup_write(ctx.args[1]);
@@ -296,10 +306,18 @@ void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
     ctx.reply.integer(ms ? v : (absolute ? v / 1000 : (v + 500) / 1000));
 }
 
-void cmd_ttl(CommandContext& ctx) { ttl_generic(ctx, false, false); }
-void cmd_pttl(CommandContext& ctx) { ttl_generic(ctx, true, false); }
-void cmd_expiretime(CommandContext& ctx) { ttl_generic(ctx, false, true); }
-void cmd_pexpiretime(CommandContext& ctx) { ttl_generic(ctx, true, true); }
+void cmd_ttl(CommandContext& ctx) {
+    ttl_generic(ctx, false, false);
+}
+void cmd_pttl(CommandContext& ctx) {
+    ttl_generic(ctx, true, false);
+}
+void cmd_expiretime(CommandContext& ctx) {
+    ttl_generic(ctx, false, true);
+}
+void cmd_pexpiretime(CommandContext& ctx) {
+    ttl_generic(ctx, true, true);
+}
 
 void cmd_persist(CommandContext& ctx) {
     Db::Node* n = ctx.lookup_write(ctx.args[1]);
@@ -476,6 +494,8 @@ constexpr CommandSpec kSpecs[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> key_commands() { return kSpecs; }
+std::span<const CommandSpec> key_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

@@ -6,7 +6,9 @@
 namespace vigil::server {
 namespace {
 
-void subscription_reply(CommandContext& ctx, std::string_view kind, std::string_view name,
+void subscription_reply(CommandContext& ctx,
+                        std::string_view kind,
+                        std::string_view name,
                         bool null_name = false) {
     ctx.reply.push_header(3);
     ctx.reply.bulk(kind);
@@ -124,8 +126,7 @@ constexpr CommandSpec kPubsubSub[] = {
      "@pubsub @slow"},
     {"pubsub|numsub", -2, kPubSub | kLoading | kStale, 0, 0, 0, &cmd_pubsub_numsub,
      "@pubsub @slow"},
-    {"pubsub|numpat", 2, kPubSub | kLoading | kStale, 0, 0, 0, &cmd_pubsub_numpat,
-     "@pubsub @slow"},
+    {"pubsub|numpat", 2, kPubSub | kLoading | kStale, 0, 0, 0, &cmd_pubsub_numpat, "@pubsub @slow"},
     {"pubsub|help", 2, kLoading | kStale, 0, 0, 0, &cmd_pubsub_help, "@slow"},
 };
 
@@ -143,6 +144,8 @@ constexpr CommandSpec kSpecs[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> pubsub_commands() { return kSpecs; }
+std::span<const CommandSpec> pubsub_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

@@ -1,8 +1,4 @@
 // Server: INFO, TIME, COMMAND, ROLE, DEBUG, SHUTDOWN, LASTSAVE, SCRIPT, MEMORY.
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <thread>
 
@@ -12,6 +8,9 @@
 #include "server/commands/errors.hpp"
 #include "server/commands/info.hpp"
 #include "server/server.hpp"
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace vigil::server {
 namespace {
@@ -32,7 +31,9 @@ void cmd_info(CommandContext& ctx) {
     ctx.reply.verbatim(render_info(ctx.server, sections, ctx.now_ms));
 }
 
-void cmd_lastsave(CommandContext& ctx) { ctx.reply.integer(ctx.server.stats.lastsave_s); }
+void cmd_lastsave(CommandContext& ctx) {
+    ctx.reply.integer(ctx.server.stats.lastsave_s);
+}
 
 void cmd_role(CommandContext& ctx) {
     if (!ctx.server.is_replica()) {
@@ -54,20 +55,34 @@ void cmd_role(CommandContext& ctx) {
 
 void write_flags(CommandContext& ctx, const CommandSpec& s) {
     std::vector<std::string_view> flags;
-    if (s.flags & kWrite) flags.push_back("write");
-    if (s.flags & kReadOnly) flags.push_back("readonly");
-    if (s.flags & kDenyOom) flags.push_back("denyoom");
-    if (s.flags & kAdmin) flags.push_back("admin");
-    if (s.flags & kPubSub) flags.push_back("pubsub");
-    if (s.flags & kNoScript) flags.push_back("noscript");
-    if (s.flags & kBlocking) flags.push_back("blocking");
-    if (s.flags & kLoading) flags.push_back("loading");
-    if (s.flags & kStale) flags.push_back("stale");
-    if (s.flags & kSkipSlowlog) flags.push_back("skip_slowlog");
-    if (s.flags & kFast) flags.push_back("fast");
-    if (s.flags & kNoAuth) flags.push_back("no_auth");
-    if (s.flags & kMayReplicate) flags.push_back("may_replicate");
-    if (s.flags & kAllowBusy) flags.push_back("allow_busy");
+    if (s.flags & kWrite)
+        flags.push_back("write");
+    if (s.flags & kReadOnly)
+        flags.push_back("readonly");
+    if (s.flags & kDenyOom)
+        flags.push_back("denyoom");
+    if (s.flags & kAdmin)
+        flags.push_back("admin");
+    if (s.flags & kPubSub)
+        flags.push_back("pubsub");
+    if (s.flags & kNoScript)
+        flags.push_back("noscript");
+    if (s.flags & kBlocking)
+        flags.push_back("blocking");
+    if (s.flags & kLoading)
+        flags.push_back("loading");
+    if (s.flags & kStale)
+        flags.push_back("stale");
+    if (s.flags & kSkipSlowlog)
+        flags.push_back("skip_slowlog");
+    if (s.flags & kFast)
+        flags.push_back("fast");
+    if (s.flags & kNoAuth)
+        flags.push_back("no_auth");
+    if (s.flags & kMayReplicate)
+        flags.push_back("may_replicate");
+    if (s.flags & kAllowBusy)
+        flags.push_back("allow_busy");
     ctx.reply.set_header(flags.size());
     for (auto f : flags) {
         ctx.reply.simple(f);
@@ -249,9 +264,8 @@ void cmd_command_getkeys(CommandContext& ctx) {
 
 bool debug_allowed(CommandContext& ctx) {
     const std::string& mode = ctx.server.config.enable_debug_command;
-    bool local = ctx.client.conn != nullptr &&
-                 (ctx.client.conn->peer().rfind("127.", 0) == 0 ||
-                  ctx.client.conn->peer().rfind("::1", 0) == 0);
+    bool local = ctx.client.conn != nullptr && (ctx.client.conn->peer().rfind("127.", 0) == 0 ||
+                                                ctx.client.conn->peer().rfind("::1", 0) == 0);
     if (mode == "yes" || (mode == "local" && local)) {
         return true;
     }
@@ -274,8 +288,8 @@ void cmd_debug(CommandContext& ctx) {
             return;
         }
         // Like Redis, DEBUG SLEEP blocks the whole server.
-        std::this_thread::sleep_for(std::chrono::microseconds(
-            static_cast<std::int64_t>(*secs * 1e6)));
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(static_cast<std::int64_t>(*secs * 1e6)));
         ctx.reply.ok();
     } else if (sub == "populate" && ctx.args.size() >= 3 && ctx.args.size() <= 5) {
         auto count = parse_int(ctx.args[2]);
@@ -363,7 +377,9 @@ void cmd_script_kill(CommandContext& ctx) {
     ctx.reply.error("NOTBUSY No scripts in execution right now.");
 }
 
-void cmd_script_flush(CommandContext& ctx) { ctx.reply.ok(); }
+void cmd_script_flush(CommandContext& ctx) {
+    ctx.reply.ok();
+}
 
 void cmd_script_exists(CommandContext& ctx) {
     ctx.reply.array_header(ctx.args.size() - 2);
@@ -380,8 +396,8 @@ void cmd_memory_usage(CommandContext& ctx) {
         ctx.reply.null();
         return;
     }
-    ctx.reply.integer(static_cast<std::int64_t>(sizeof(Db::Node) + 16 + n->key.size() +
-                                                n->value.memory_bytes()));
+    ctx.reply.integer(
+        static_cast<std::int64_t>(sizeof(Db::Node) + 16 + n->key.size() + n->value.memory_bytes()));
 }
 
 constexpr CommandSpec kCommandSub[] = {
@@ -389,8 +405,7 @@ constexpr CommandSpec kCommandSub[] = {
     {"command|info", -2, kLoading | kStale, 0, 0, 0, &cmd_command_info, "@slow @connection"},
     {"command|docs", -2, kLoading | kStale, 0, 0, 0, &cmd_command_docs, "@slow @connection"},
     {"command|list", -2, kLoading | kStale, 0, 0, 0, &cmd_command_list, "@slow @connection"},
-    {"command|getkeys", -3, kLoading | kStale, 0, 0, 0, &cmd_command_getkeys,
-     "@slow @connection"},
+    {"command|getkeys", -3, kLoading | kStale, 0, 0, 0, &cmd_command_getkeys, "@slow @connection"},
 };
 
 constexpr CommandSpec kScriptSub[] = {
@@ -419,6 +434,8 @@ constexpr CommandSpec kSpecs[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> server_commands() { return kSpecs; }
+std::span<const CommandSpec> server_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

@@ -3,6 +3,8 @@
 
 namespace vigil::server {
 
-std::span<const CommandSpec> set_commands() { return {}; }
+std::span<const CommandSpec> set_commands() {
+    return {};
+}
 
 }  // namespace vigil::server

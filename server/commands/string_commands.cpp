@@ -159,8 +159,12 @@ void setex_generic(CommandContext& ctx, std::int64_t unit_ms, std::string_view n
     ctx.reply.ok();
 }
 
-void cmd_setex(CommandContext& ctx) { setex_generic(ctx, 1000, "setex"); }
-void cmd_psetex(CommandContext& ctx) { setex_generic(ctx, 1, "psetex"); }
+void cmd_setex(CommandContext& ctx) {
+    setex_generic(ctx, 1000, "setex");
+}
+void cmd_psetex(CommandContext& ctx) {
+    setex_generic(ctx, 1, "psetex");
+}
 
 void cmd_getset(CommandContext& ctx) {
     Db::Node* n = nullptr;
@@ -300,8 +304,12 @@ void incr_generic(CommandContext& ctx, std::int64_t by) {
     ctx.reply.integer(cur);
 }
 
-void cmd_incr(CommandContext& ctx) { incr_generic(ctx, 1); }
-void cmd_decr(CommandContext& ctx) { incr_generic(ctx, -1); }
+void cmd_incr(CommandContext& ctx) {
+    incr_generic(ctx, 1);
+}
+void cmd_decr(CommandContext& ctx) {
+    incr_generic(ctx, -1);
+}
 
 void cmd_incrby(CommandContext& ctx) {
     auto by = parse_int(ctx.args[2]);
@@ -407,11 +415,16 @@ void cmd_getrange(CommandContext& ctx) {
         ctx.reply.bulk("");
         return;
     }
-    if (b < 0) b = len + b;
-    if (e < 0) e = len + e;
-    if (b < 0) b = 0;
-    if (e < 0) e = 0;
-    if (e >= len) e = len - 1;
+    if (b < 0)
+        b = len + b;
+    if (e < 0)
+        e = len + e;
+    if (b < 0)
+        b = 0;
+    if (e < 0)
+        e = 0;
+    if (e >= len)
+        e = len - 1;
     if (b > e || len == 0) {
         ctx.reply.bulk("");
         return;
@@ -490,6 +503,8 @@ constexpr CommandSpec kSpecs[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> string_commands() { return kSpecs; }
+std::span<const CommandSpec> string_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

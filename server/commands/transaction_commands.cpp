@@ -93,6 +93,8 @@ constexpr CommandSpec kSpecs[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> transaction_commands() { return kSpecs; }
+std::span<const CommandSpec> transaction_commands() {
+    return kSpecs;
+}
 
 }  // namespace vigil::server

@@ -5,11 +5,21 @@ namespace vigil::server {
 Object Object::make(ValueType t) {
     Object o;
     switch (t) {
-        case ValueType::string: o.value = std::string(); break;
-        case ValueType::list: o.value = std::make_unique<List>(); break;
-        case ValueType::set: o.value = std::make_unique<Set>(); break;
-        case ValueType::zset: o.value = std::make_unique<ZSet>(); break;
-        case ValueType::hash: o.value = std::make_unique<Hash>(); break;
+        case ValueType::string:
+            o.value = std::string();
+            break;
+        case ValueType::list:
+            o.value = std::make_unique<List>();
+            break;
+        case ValueType::set:
+            o.value = std::make_unique<Set>();
+            break;
+        case ValueType::zset:
+            o.value = std::make_unique<ZSet>();
+            break;
+        case ValueType::hash:
+            o.value = std::make_unique<Hash>();
+            break;
     }
     return o;
 }
@@ -27,9 +37,12 @@ std::size_t Object::memory_bytes() const {
             }
             return total;
         }
-        case ValueType::set: return set().memory_bytes();
-        case ValueType::zset: return zset().memory_bytes();
-        case ValueType::hash: return hash().memory_bytes();
+        case ValueType::set:
+            return set().memory_bytes();
+        case ValueType::zset:
+            return zset().memory_bytes();
+        case ValueType::hash:
+            return hash().memory_bytes();
     }
     return 0;
 }

@@ -34,11 +34,16 @@ EncodingLimits& encoding_limits() {
 
 std::string_view type_name(ValueType t) {
     switch (t) {
-        case ValueType::string: return "string";
-        case ValueType::list: return "list";
-        case ValueType::set: return "set";
-        case ValueType::zset: return "zset";
-        case ValueType::hash: return "hash";
+        case ValueType::string:
+            return "string";
+        case ValueType::list:
+            return "list";
+        case ValueType::set:
+            return "set";
+        case ValueType::zset:
+            return "zset";
+        case ValueType::hash:
+            return "hash";
     }
     return "none";
 }

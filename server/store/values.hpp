@@ -3,9 +3,6 @@
 // sorted order, like Redis's listpack and intset encodings, so replies that depend on element
 // order (HGETALL, SMEMBERS, HSCAN, ...) match redis-server for the sizes people compare by eye.
 
-#include <ext/pb_ds/assoc_container.hpp>
-#include <ext/pb_ds/tree_policy.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -16,6 +13,8 @@
 #include <vector>
 
 #include "server/store/dict.hpp"
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 
 namespace vigil::server {
 

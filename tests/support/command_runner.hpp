@@ -16,7 +16,9 @@ class CommandRunner {
 public:
     explicit CommandRunner(server::ServerConfig config = {})
         : server_(std::make_unique<server::Server>(std::move(config))) {
-        server_->clock = [this] { return now_ms; };
+        server_->clock = [this] {
+            return now_ms;
+        };
         client_.id = 1;
         client_.authenticated = server_->config.requirepass.empty();
         server_->clients.emplace(client_.id, &client_);

@@ -16,7 +16,9 @@ TEST(ReplyWriter, WritesResp2) {
     w.map_header(2);
     w.double_value(1.5);
     w.boolean(true);
-    EXPECT_EQ(out, "+OK\r\n-ERR bad thing\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n*-1\r\n*4\r\n$3\r\n1.5\r\n:1\r\n");
+    EXPECT_EQ(
+        out,
+        "+OK\r\n-ERR bad thing\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n*-1\r\n*4\r\n$3\r\n1.5\r\n:1\r\n");
 }
 
 TEST(ReplyWriter, WritesResp3) {

@@ -1,9 +1,9 @@
 #include "common/resp/request_parser.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 using vigil::common::ParseResult;
 using vigil::common::ParseStatus;

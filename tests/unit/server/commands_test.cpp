@@ -13,8 +13,7 @@ TEST(StringCommands, SetGetAndOptions) {
     EXPECT_EQ(r.run({"set", "k", "w", "NX"}), "$-1\r\n");
     EXPECT_EQ(r.run({"set", "k", "w", "XX", "GET"}), "$1\r\nv\r\n");
     EXPECT_EQ(r.run({"set", "k", "w", "nx", "xx"}), "-ERR syntax error\r\n");
-    EXPECT_EQ(r.run({"set", "k", "w", "ex", "0"}),
-              "-ERR invalid expire time in 'set' command\r\n");
+    EXPECT_EQ(r.run({"set", "k", "w", "ex", "0"}), "-ERR invalid expire time in 'set' command\r\n");
     EXPECT_EQ(r.run({"set", "k", "w", "ex", "x"}),
               "-ERR value is not an integer or out of range\r\n");
     EXPECT_EQ(r.run({"get", "missing"}), "$-1\r\n");
@@ -109,10 +108,8 @@ TEST(Transactions, MultiExecAndWatch) {
     EXPECT_EQ(r.run({"exec"}), "*-1\r\n");
 
     r.run({"multi"});
-    EXPECT_EQ(r.run({"nosuch"}),
-              "-ERR unknown command 'nosuch', with args beginning with: \r\n");
-    EXPECT_EQ(r.run({"exec"}),
-              "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    EXPECT_EQ(r.run({"nosuch"}), "-ERR unknown command 'nosuch', with args beginning with: \r\n");
+    EXPECT_EQ(r.run({"exec"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
     EXPECT_EQ(r.run({"exec"}), "-ERR EXEC without MULTI\r\n");
 }
 

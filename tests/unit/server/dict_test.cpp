@@ -1,8 +1,8 @@
 #include "server/store/dict.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 using vigil::server::Dict;
 
