@@ -1,6 +1,7 @@
 // vigil-server [config-file] [--directive value ...]
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "server/config_loader.hpp"
 #include "server/runtime.hpp"
@@ -15,6 +16,11 @@ int main(int argc, char** argv) {
         Server server(std::move(setup.config));
         server.executable = setup.executable;
         server.config_file = setup.config_file;
+        std::string error;
+        if (!server.persistence->load(error)) {
+            std::fprintf(stderr, "%s\n", error.c_str());
+            return 1;
+        }
         return run_server(server);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());

@@ -130,10 +130,14 @@ void CommandContext::delete_if_empty(Db::Node* node) {
 Server::Server(ServerConfig cfg)
     : clock(unix_time_ms), config(std::move(cfg)), keyspace(config.databases) {
     run_id = random_hex(rng, 40);
+    persistence = std::make_unique<Persistence>(*this);
     stats.start_ms = clock();
     stats.lastsave_s = stats.start_ms / 1000;
+    // Keys removed by expiry or eviction reach the AOF and replicas as DEL.
     keyspace.on_key_removed = [this](int db, std::string_view key, bool) {
         touch_key(db, key);
+        std::string_view del[] = {"DEL", key};
+        propagate(db, del);
     };
 }
 
@@ -278,12 +282,40 @@ void Server::call(ClientState& client,
         return;
     }
 
-    CommandContext ctx{*this, client, args, reply, now_ms, spec};
+    CommandContext ctx{*this, client, args, reply, now_ms, spec, {}, false};
     client.last_command = std::string(spec->name);
-    spec->handler(ctx);
+    run_handler(ctx);
+}
+
+void Server::run_handler(CommandContext& ctx) {
+    const int db = ctx.client.db;
+    const std::uint64_t dirty_before = stats.dirty;
+    ctx.spec->handler(ctx);
+    if (stats.dirty == dirty_before || ctx.suppress_propagation || propagation_sinks.empty()) {
+        return;
+    }
+    if (ctx.propagate_as.empty()) {
+        propagate(db, ctx.args);
+    } else {
+        for (const auto& cmd : ctx.propagate_as) {
+            propagate(db, cmd);
+        }
+    }
+}
+
+void Server::propagate(int db, std::span<const std::string_view> args) {
+    for (auto& sink : propagation_sinks) {
+        sink(db, args);
+    }
+}
+
+void Server::propagate(int db, const std::vector<std::string>& args) {
+    std::vector<std::string_view> views(args.begin(), args.end());
+    propagate(db, std::span<const std::string_view>(views));
 }
 
 void Server::cron(std::int64_t now_ms) {
+    persistence->cron(now_ms);
     if (active_expire_enabled) {
         keyspace.active_expire(now_ms, 2000);
     }

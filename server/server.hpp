@@ -18,6 +18,7 @@
 #include "common/pubsub/pubsub.hpp"
 #include "server/commands/command.hpp"
 #include "server/commands/command_table.hpp"
+#include "server/persistence/persistence.hpp"
 #include "server/server_config.hpp"
 #include "server/store/keyspace.hpp"
 
@@ -100,6 +101,15 @@ public:
     // Periodic work (active expiry, idle timeouts, save schedule); `now_ms` is Unix ms.
     void cron(std::int64_t now_ms);
 
+    // Write propagation to the AOF and to replicas. Each sink receives the db the command ran
+    // in and the command's arguments, in execution order; MULTI/EXEC wrap transactions.
+    using PropagationSink = std::function<void(int db, std::span<const std::string_view> args)>;
+    std::vector<PropagationSink> propagation_sinks;
+    void propagate(int db, std::span<const std::string_view> args);
+    void propagate(int db, const std::vector<std::string>& args);
+    // Runs a handler and propagates what it changed (used by call() and EXEC).
+    void run_handler(CommandContext& ctx);
+
     // Signals that a key changed (WATCH).
     void touch_key(int db, std::string_view key);
     void touch_all_keys(int db);  // FLUSHDB / SWAPDB; db = -1 for every db
@@ -132,8 +142,9 @@ public:
     std::function<void(bool save)> request_shutdown;
     std::function<void()> on_config_changed;
     std::function<bool()> debug_reload;
-    std::function<bool()> save_on_shutdown;  // synchronous save before exit  // save then load the
-                                             // dataset (DEBUG RELOAD)
+    std::function<bool()> save_on_shutdown;    // synchronous save before exit
+    std::unique_ptr<Persistence> persistence;  // save then load the
+                                               // dataset (DEBUG RELOAD)
     bool active_expire_enabled = true;
 
 private:

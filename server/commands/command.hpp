@@ -3,8 +3,10 @@
 // arguments, change the keyspace and write one reply through ctx.reply. They never format RESP.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "common/resp/reply_writer.hpp"
@@ -58,6 +60,11 @@ struct CommandContext {
     common::ReplyWriter& reply;
     std::int64_t now_ms;  // Unix time in ms, read once per command
     const CommandSpec* spec = nullptr;
+    // When a write must reach the AOF and replicas in another form than it arrived in (relative
+    // expiry as absolute time, SPOP as SREM, INCRBYFLOAT as SET ... KEEPTTL), the handler puts
+    // the commands to propagate here. Left empty, the command propagates as received.
+    std::vector<std::vector<std::string>> propagate_as;
+    bool suppress_propagation = false;  // the command changed nothing worth propagating
 
     Db& db();
     int db_index() const;

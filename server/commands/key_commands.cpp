@@ -267,11 +267,18 @@ void expire_generic(CommandContext& ctx, std::int64_t unit_ms, bool absolute) {
     }
     if (when <= ctx.now_ms && ctx.keyspace().expire_deletes) {
         ctx.db().erase(ctx.args[1]);
+        ctx.propagate_as.push_back({"DEL", std::string(ctx.args[1])});
         ctx.modified(ctx.args[1]);
         ctx.reply.integer(1);
         return;
     }
     ctx.db().set_expire(n, when);
+    // Propagated as PEXPIREAT with the absolute time, keeping the options.
+    std::vector<std::string> prop{"PEXPIREAT", std::string(ctx.args[1]), int_to_string(when)};
+    for (std::size_t i = 3; i < ctx.args.size(); ++i) {
+        prop.emplace_back(ctx.args[i]);
+    }
+    ctx.propagate_as.push_back(std::move(prop));
     ctx.modified(ctx.args[1]);
     ctx.reply.integer(1);
 }

@@ -123,6 +123,9 @@ void cmd_set(CommandContext& ctx) {
     n = set_string(ctx, a[1], a[2]);
     if (has_expire) {
         ctx.db().set_expire(n, when);
+        // Relative expiry reaches the AOF and replicas as an absolute time.
+        ctx.propagate_as.push_back(
+            {"SET", std::string(a[1]), std::string(a[2]), "PXAT", int_to_string(when)});
     } else if (keep >= 0) {
         ctx.db().set_expire(n, keep);
     }
@@ -155,6 +158,8 @@ void setex_generic(CommandContext& ctx, std::int64_t unit_ms, std::string_view n
     }
     Db::Node* n = set_string(ctx, ctx.args[1], ctx.args[3]);
     ctx.db().set_expire(n, when);
+    ctx.propagate_as.push_back(
+        {"SET", std::string(ctx.args[1]), std::string(ctx.args[3]), "PXAT", int_to_string(when)});
     ctx.modified(ctx.args[1]);
     ctx.reply.ok();
 }
@@ -229,11 +234,14 @@ void cmd_getex(CommandContext& ctx) {
     if (has_expire) {
         if (when <= ctx.now_ms) {
             ctx.db().erase(a[1]);
+            ctx.propagate_as.push_back({"DEL", std::string(a[1])});
         } else {
             ctx.db().set_expire(n, when);
+            ctx.propagate_as.push_back({"PEXPIREAT", std::string(a[1]), int_to_string(when)});
         }
         ctx.modified(a[1]);
     } else if (persist && ctx.db().persist(n)) {
+        ctx.propagate_as.push_back({"PERSIST", std::string(a[1])});
         ctx.modified(a[1]);
     }
 }
@@ -363,6 +371,8 @@ void cmd_incrbyfloat(CommandContext& ctx) {
     } else {
         n->value.str() = s;
     }
+    // Replicas and the AOF get the result, not the increment (float formatting may differ).
+    ctx.propagate_as.push_back({"SET", std::string(ctx.args[1]), s, "KEEPTTL"});
     ctx.modified(ctx.args[1]);
     ctx.reply.bulk(s);
 }

@@ -54,12 +54,27 @@ void cmd_exec(CommandContext& ctx) {
     c.queued.clear();
     unwatch_all(ctx.server, c);
     ctx.reply.array_header(queued.size());
+    // The transaction reaches the AOF and replicas as MULTI ... EXEC around its writes, so they
+    // apply it atomically too. MULTI is emitted before the first write only.
+    bool multi_emitted = false;
+    const int start_db = c.db;
     for (const auto& q : queued) {
         std::vector<std::string_view> args(q.args.begin(), q.args.end());
-        CommandContext sub{ctx.server, c, args, ctx.reply, ctx.now_ms, q.spec};
+        CommandContext sub{ctx.server, c, args, ctx.reply, ctx.now_ms, q.spec, {}, false};
         c.last_command = std::string(q.spec->name);
-        q.spec->handler(sub);
+        if (!multi_emitted && (q.spec->flags & (kWrite | kMayReplicate)) != 0) {
+            std::string_view multi[] = {"MULTI"};
+            ctx.server.propagate(start_db, multi);
+            multi_emitted = true;
+        }
+        ctx.server.run_handler(sub);
     }
+    if (multi_emitted) {
+        std::string_view exec[] = {"EXEC"};
+        ctx.server.propagate(c.db, exec);
+    }
+    // EXEC itself is not propagated again by the caller.
+    ctx.suppress_propagation = true;
 }
 
 void cmd_watch(CommandContext& ctx) {

@@ -130,3 +130,36 @@ TEST(Connection, HelloSwitchesToResp3) {
     EXPECT_EQ(reply.substr(0, 3), "%7\r");
     EXPECT_EQ(r.run({"get", "missing"}), "_\r\n");
 }
+
+TEST(Propagation, WritesReachSinksWithAbsoluteExpiryAndTransactions) {
+    CommandRunner r;
+    std::vector<std::string> seen;
+    r.server().propagation_sinks.push_back([&](int db, std::span<const std::string_view> args) {
+        std::string line = std::to_string(db);
+        for (auto a : args) {
+            line += " " + std::string(a);
+        }
+        seen.push_back(line);
+    });
+    r.run({"set", "a", "1"});
+    r.run({"get", "a"});
+    r.run({"set", "b", "2", "ex", "10"});
+    r.run({"expire", "a", "5"});
+    r.run({"select", "3"});
+    r.run({"multi"});
+    r.run({"incr", "c"});
+    r.run({"get", "c"});
+    r.run({"exec"});
+    r.run({"del", "nothing"});
+    std::string at_b = std::to_string(r.now_ms + 10000);
+    std::string at_a = std::to_string(r.now_ms + 5000);
+    EXPECT_EQ(seen,
+              (std::vector<std::string>{"0 set a 1", "0 SET b 2 PXAT " + at_b,
+                                        "0 PEXPIREAT a " + at_a, "3 MULTI", "3 incr c", "3 EXEC"}));
+    seen.clear();
+    r.run({"set", "gone", "v", "px", "5"});
+    seen.clear();
+    r.advance_ms(10);
+    r.run({"get", "gone"});
+    EXPECT_EQ(seen, (std::vector<std::string>{"3 DEL gone"}));
+}
