@@ -41,6 +41,25 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
     return msg;
 }
 
+bool is_loopback(const std::string& peer) {
+    return peer.rfind("127.", 0) == 0 || peer.rfind("::1", 0) == 0 ||
+           peer.rfind("::ffff:127.", 0) == 0 || peer.empty();
+}
+
+constexpr std::string_view kProtectedModeError =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same host "
+    "the server is running, however MAKE SURE Redis is not publicly accessible from internet if "
+    "you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just "
+    "disable the protected mode by editing the Redis configuration file, and setting the "
+    "protected mode option to 'no', and then restarting the server. 3) If you started the server "
+    "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
+    "authentication password for the default user. NOTE: You only need to do one of the above "
+    "things in order for the server to start accepting connections from the outside.\r\n";
+
 }  // namespace
 
 // ---- CommandContext ----
@@ -157,7 +176,12 @@ std::unique_ptr<common::ClientContext> Server::on_connect(common::Connection& co
     c->conn = &conn;
     c->created_ms = now;
     c->last_interaction_ms = now;
-    c->authenticated = config.requirepass.empty();
+    c->authenticated = default_user_needs_no_auth();
+    if (config.protected_mode && c->authenticated && !is_loopback(conn.peer())) {
+        // Like Redis: with no password on the default user only loopback clients get in.
+        out.append(kProtectedModeError);
+        return nullptr;
+    }
     clients.emplace(c->id, c.get());
     return c;
 }
@@ -260,6 +284,10 @@ void Server::call(ClientState& client,
         fail(err::kNoAuth);
         return;
     }
+    if (std::string error; !acl_allows(client, *spec, args, error)) {
+        fail(error);
+        return;
+    }
     if (client.in_pubsub_mode() && client.protocol < 3) {
         static constexpr std::string_view kAllowed[] = {
             "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
@@ -334,6 +362,75 @@ void Server::cron(std::int64_t now_ms) {
             }
         }
     }
+}
+
+// ---- Authentication and ACL ----
+
+void Server::sync_requirepass() {
+    if (config.requirepass != applied_requirepass_) {
+        applied_requirepass_ = config.requirepass;
+        acl.set_default_password(config.requirepass);
+    }
+}
+
+bool Server::default_user_needs_no_auth() {
+    sync_requirepass();
+    const common::AclUser* def = acl.find("default");
+    return def != nullptr && def->enabled && def->nopass;
+}
+
+bool Server::acl_allows(ClientState& client,
+                        const CommandSpec& spec,
+                        std::span<const std::string_view> args,
+                        std::string& error) {
+    const common::AclUser* user = acl.find(client.user);
+    if (user == nullptr) {
+        error = "NOPERM User " + client.user + " has no permissions to run the '" +
+                std::string(spec.name) + "' command";
+        return false;
+    }
+    if (user->base_all && user->command_rules.empty() && user->all_keys && user->all_channels) {
+        return true;  // the common case: a user allowed everything
+    }
+    if (!user->allows_command(spec.name, spec.acl_categories)) {
+        error = "NOPERM this user has no permissions to run the '" + std::string(spec.name) +
+                "' command";
+        return false;
+    }
+    if (spec.first_key > 0 && !user->all_keys) {
+        int last =
+            spec.last_key < 0 ? static_cast<int>(args.size()) + spec.last_key : spec.last_key;
+        for (int i = spec.first_key; i <= last && i < static_cast<int>(args.size());
+             i += std::max(spec.key_step, 1)) {
+            if (!user->allows_key(args[static_cast<std::size_t>(i)])) {
+                error =
+                    "NOPERM this user has no permissions to access one of the keys used as "
+                    "arguments";
+                return false;
+            }
+        }
+    }
+    if (!user->all_channels) {
+        std::span<const std::string_view> channels;
+        bool literal = false;
+        if (spec.name == "publish") {
+            channels = args.subspan(1, 1);
+        } else if (spec.name == "subscribe") {
+            channels = args.subspan(1);
+        } else if (spec.name == "psubscribe") {
+            channels = args.subspan(1);
+            literal = true;
+        }
+        for (auto ch : channels) {
+            if (!user->allows_channel(ch, literal)) {
+                error =
+                    "NOPERM this user has no permissions to access one of the channels used "
+                    "as arguments";
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 // ---- WATCH ----

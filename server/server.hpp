@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/auth/acl.hpp"
 #include "common/net/service.hpp"
 #include "common/pubsub/pubsub.hpp"
 #include "server/commands/command.hpp"
@@ -119,6 +120,11 @@ public:
 
     ServerConfig config;
     Keyspace keyspace;
+    common::Acl acl;
+    // Applies config.requirepass to the default user when it changed (start-up, CONFIG SET).
+    void sync_requirepass();
+    // True when a new connection is logged in as "default" without AUTH.
+    bool default_user_needs_no_auth();
     CommandTable commands;
     common::PubSub pubsub;
     ServerStats stats;
@@ -148,6 +154,12 @@ public:
     bool active_expire_enabled = true;
 
 private:
+    // ACL check for one command; replies NOPERM and returns false when it is not allowed.
+    bool acl_allows(ClientState& client,
+                    const CommandSpec& spec,
+                    std::span<const std::string_view> args,
+                    std::string& error);
+    std::string applied_requirepass_;
     bool check_pause(ClientState& client, const CommandSpec& spec, std::int64_t now_ms);
     std::unordered_map<std::string, std::vector<ClientState*>> watched_keys_;
     friend void unwatch_all(Server& server, ClientState& client);

@@ -37,15 +37,10 @@ void cmd_quit(CommandContext& ctx) {
     ctx.client.close_requested = true;
 }
 
-// Checks a username/password pair; true when it may log in.
+// Checks a username/password pair against the ACL; true when it may log in.
 bool check_credentials(Server& server, std::string_view user, std::string_view pass) {
-    if (user != "default") {
-        return false;
-    }
-    if (server.config.requirepass.empty()) {
-        return true;  // the default user has nopass
-    }
-    return pass == server.config.requirepass;
+    server.sync_requirepass();
+    return server.acl.authenticate(user, pass);
 }
 
 void cmd_auth(CommandContext& ctx) {
@@ -55,7 +50,9 @@ void cmd_auth(CommandContext& ctx) {
     }
     std::string_view user = ctx.args.size() == 3 ? ctx.args[1] : "default";
     std::string_view pass = ctx.args.back();
-    if (ctx.args.size() == 2 && ctx.server.config.requirepass.empty()) {
+    ctx.server.sync_requirepass();
+    const common::AclUser* def = ctx.server.acl.find("default");
+    if (ctx.args.size() == 2 && def != nullptr && def->nopass) {
         ctx.reply.error(
             "ERR AUTH <password> called without any password configured for the default user. "
             "Are you sure your configuration is correct?");
@@ -153,8 +150,8 @@ void cmd_reset(CommandContext& ctx) {
     c.db = 0;
     c.protocol = 2;
     c.name.clear();
-    c.authenticated = ctx.server.config.requirepass.empty();
     c.user = "default";
+    c.authenticated = ctx.server.default_user_needs_no_auth();
     ctx.reply.set_protocol(2);
     ctx.reply.simple("RESET");
 }
