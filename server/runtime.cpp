@@ -1,6 +1,9 @@
 #include "server/runtime.hpp"
 
 #include <csignal>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -22,26 +25,56 @@ asio::awaitable<void> cron_loop(Server& server, bool& stopping) {
     }
 }
 
-}  // namespace
-
-int run_server(Server& server) {
-    asio::io_context io(1);
-    common::Listener listener(io, server);
-    listener.limits = [&server] {
+// Makes a listener on the configured addresses and port; throws std::runtime_error.
+std::unique_ptr<common::Listener> make_listener(asio::io_context& io, Server& server) {
+    auto listener = std::make_unique<common::Listener>(io, server);
+    listener->limits = [&server] {
         common::ParserLimits l;
         l.max_bulk_len = server.config.proto_max_bulk_len;
         return l;
     };
+    listener->bind(server.config.bind, static_cast<unsigned short>(server.config.port),
+                   server.config.tcp_backlog);
+    return listener;
+}
+
+}  // namespace
+
+int run_server(Server& server) {
+    asio::io_context io(1);
+    std::unique_ptr<common::Listener> current;
     try {
-        listener.bind(server.config.bind, static_cast<unsigned short>(server.config.port),
-                      server.config.tcp_backlog);
+        current = make_listener(io, server);
     } catch (const std::exception& e) {
         spdlog::warn("{}", e.what());
-        spdlog::critical("Failed listening on port {} (TCP), aborting.", server.config.port);
+        spdlog::warn("Failed listening on port {} (TCP), aborting.", server.config.port);
         return 1;
     }
-    server.config.port = listener.port();
-    listener.start();
+    server.config.port = current->port();
+    current->start();
+    // CONFIG SET port / bind: listen on the new addresses, then close the old sockets. Closed
+    // listeners stay alive until the loop ends (their accept loops may still be finishing).
+    std::vector<std::unique_ptr<common::Listener>> retired;
+    // The old sockets close first: the new ones may want the same port. When binding fails,
+    // CONFIG SET puts the old values back and calls this again.
+    auto rebind = [&](std::string& error) {
+        if (current) {
+            current->stop();
+            retired.push_back(std::move(current));
+        }
+        try {
+            current = make_listener(io, server);
+            current->start();
+            server.config.port = current->port();
+            return true;
+        } catch (const std::exception& e) {
+            spdlog::warn("{}", e.what());
+            error = "Unable to listen on this port";
+            return false;
+        }
+    };
+    server.config_apply["port"] = rebind;
+    server.config_apply["bind"] = rebind;
 
     bool stopping = false;
     int exit_code = 0;
@@ -56,7 +89,9 @@ int run_server(Server& server) {
             return;
         }
         stopping = true;
-        listener.stop();
+        if (current) {
+            current->stop();
+        }
         for (auto& [id, c] : server.clients) {
             if (c->conn) {
                 c->conn->close_after_reply();
@@ -85,6 +120,8 @@ int run_server(Server& server) {
     asio::co_spawn(io, cron_loop(server, stopping), common::log_unhandled("cron"));
     spdlog::info("Ready to accept connections tcp");
     io.run();
+    server.config_apply.erase("port");
+    server.config_apply.erase("bind");
     return exit_code;
 }
 

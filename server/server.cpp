@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/util/memory.hpp"
 #include "server/commands/errors.hpp"
 
 namespace vigil::server {
@@ -25,19 +26,19 @@ std::string random_hex(std::mt19937_64& rng, std::size_t n) {
     return s;
 }
 
-// "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' ". As Redis: arguments are
+// added while the quoted list is shorter than 128 bytes, each cut to what is left of the 128.
 std::string unknown_command_error(std::span<const std::string_view> args) {
+    std::string list;
+    for (std::size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+        list.push_back('\'');
+        list.append(args[i].substr(0, 128 - list.size() + 1));
+        list.append("' ");
+    }
     std::string msg = "ERR unknown command '";
     msg.append(args[0].substr(0, 128));
     msg.append("', with args beginning with: ");
-    std::size_t budget = 128;
-    for (std::size_t i = 1; i < args.size() && budget > 0; ++i) {
-        std::string_view a = args[i].substr(0, budget);
-        msg.push_back('\'');
-        msg.append(a);
-        msg.append("' ");
-        budget -= a.size();
-    }
+    msg.append(list);
     return msg;
 }
 
@@ -62,6 +63,9 @@ constexpr std::string_view kProtectedModeError =
 
 }  // namespace
 
+// Pending output below this size is never checked against client-output-buffer-limit.
+constexpr std::size_t kMinLimitCheck = 16 * 1024;
+
 // ---- CommandContext ----
 
 Db& CommandContext::db() {
@@ -80,7 +84,7 @@ Db::Node* CommandContext::lookup_read(std::string_view key) {
         ++server.keyspace.stats.keyspace_misses;
     } else {
         ++server.keyspace.stats.keyspace_hits;
-        n->value.lru = static_cast<std::uint32_t>(now_ms / 1000);
+        server.record_access(n->value, now_ms);
     }
     return n;
 }
@@ -88,7 +92,7 @@ Db::Node* CommandContext::lookup_read(std::string_view key) {
 Db::Node* CommandContext::lookup_write(std::string_view key) {
     Db::Node* n = server.keyspace.find(client.db, key, now_ms);
     if (n != nullptr) {
-        n->value.lru = static_cast<std::uint32_t>(now_ms / 1000);
+        server.record_access(n->value, now_ms);
     }
     return n;
 }
@@ -108,7 +112,7 @@ bool CommandContext::lookup_typed(std::string_view key,
 
 Db::Node* CommandContext::create(std::string_view key, ValueType t) {
     Object o = Object::make(t);
-    o.lru = static_cast<std::uint32_t>(now_ms / 1000);
+    o.lru = server.initial_access(now_ms);
     return db().create(key, std::move(o));
 }
 
@@ -149,6 +153,16 @@ void CommandContext::delete_if_empty(Db::Node* node) {
 Server::Server(ServerConfig cfg)
     : clock(unix_time_ms), config(std::move(cfg)), keyspace(config.databases) {
     run_id = random_hex(rng, 40);
+    startup_memory = common::used_memory();
+    apply_encoding_limits();
+    for (const char* name :
+         {"hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
+          "zset-max-listpack-entries", "zset-max-listpack-value"}) {
+        config_apply[name] = [this](std::string&) {
+            apply_encoding_limits();
+            return true;
+        };
+    }
     persistence = std::make_unique<Persistence>(*this);
     stats.start_ms = clock();
     stats.lastsave_s = stats.start_ms / 1000;
@@ -172,6 +186,7 @@ std::unique_ptr<common::ClientContext> Server::on_connect(common::Connection& co
         return nullptr;
     }
     auto c = std::make_unique<ClientState>();
+    c->server = this;
     c->id = next_client_id++;
     c->conn = &conn;
     c->created_ms = now;
@@ -188,6 +203,7 @@ std::unique_ptr<common::ClientContext> Server::on_connect(common::Connection& co
 
 void Server::on_protocol_error(common::ClientContext&) {
     ++stats.total_error_replies;
+    ++error_stats["ERR"];
 }
 
 void Server::on_input(common::ClientContext& ctx, std::size_t bytes, std::size_t buffered) {
@@ -240,8 +256,28 @@ common::ExecStatus Server::execute(common::ClientContext& ctx,
     }
     std::size_t before = out.size();
     common::ReplyWriter reply(out, client.protocol);
+    last_run_spec_ = nullptr;
     call(client, args, reply, now);
     stats.total_net_output_bytes += out.size() - before;
+    if (reply.error_count() > 0) {
+        stats.total_error_replies += reply.error_count();
+        ++error_stats[std::string(reply.last_error_code())];
+        if (last_run_spec_ == nullptr) {
+            // Refused before its handler ran (arity, NOAUTH, NOPERM, OOM, ...).
+            if (const CommandSpec* spec = commands.find(args[0])) {
+                if (!spec->subcommands.empty() && args.size() >= 2) {
+                    if (const CommandSpec* sub = CommandTable::find_sub(*spec, args[1])) {
+                        spec = sub;
+                    }
+                }
+                ++command_stats[spec].rejected_calls;
+            }
+        }
+    }
+    // `out` is the connection's own output buffer, so pending_output() already counts it.
+    if (client.conn != nullptr && client.conn->pending_output() > kMinLimitCheck) {
+        enforce_output_limits(client, now);
+    }
     return common::ExecStatus::done;
 }
 
@@ -250,23 +286,36 @@ void Server::call(ClientState& client,
                   common::ReplyWriter& reply,
                   std::int64_t now_ms) {
     ++stats.total_commands_processed;
+    const CommandSpec* spec = commands.find(args[0]);
     auto fail = [&](std::string_view msg) {
-        ++stats.total_error_replies;
+        if (spec != nullptr && spec->name == "exec") {
+            // A rejected EXEC ends the transaction (as Redis's execCommandAbort), even outside
+            // MULTI, where it still forgets the WATCHed keys.
+            client.in_multi = false;
+            client.multi_dirty = false;
+            client.queued.clear();
+            unwatch_all(*this, client);
+            if (msg.starts_with("ERR ")) {
+                msg.remove_prefix(4);
+            }
+            reply.error("EXECABORT Transaction discarded because of: " + std::string(msg));
+            return;
+        }
         if (client.in_multi) {
             client.multi_dirty = true;
         }
         reply.error(msg);
     };
 
-    const CommandSpec* spec = commands.find(args[0]);
     if (spec == nullptr) {
         fail(unknown_command_error(args));
         return;
     }
     if (!spec->subcommands.empty() && args.size() >= 2) {
+        // A container command (CLIENT, COMMAND, ...) takes its subcommand from args[1].
         if (const CommandSpec* sub = CommandTable::find_sub(*spec, args[1])) {
             spec = sub;
-        } else if (spec->handler == nullptr) {
+        } else {
             std::string upper(spec->name);
             for (char& ch : upper) {
                 ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -284,10 +333,41 @@ void Server::call(ClientState& client,
         fail(err::kNoAuth);
         return;
     }
+    if (client.in_multi && (spec->flags & kNoMulti) != 0) {
+        fail("ERR Command not allowed inside a transaction");
+        return;
+    }
     if (std::string error; !acl_allows(client, *spec, args, error)) {
         fail(error);
         return;
     }
+    if (config.maxmemory > 0) {
+        eviction_ = eviction_settings();
+        bool out_of_memory = !free_memory_if_needed(now_ms);
+        bool reject = (spec->flags & kDenyOom) != 0;
+        if (client.in_multi && spec->name != "exec" && spec->name != "discard" &&
+            spec->name != "quit" && spec->name != "reset") {
+            reject = true;  // queueing could use unbounded memory
+        }
+        if (spec->name == "exec") {
+            for (const auto& q : client.queued) {
+                reject = reject || (q.spec->flags & kDenyOom) != 0;
+            }
+        }
+        if (out_of_memory && reject) {
+            fail(err::kOom);
+            return;
+        }
+    }
+    // Redis 7.0 order from here: OOM (above), MISCONF, then the pub/sub context.
+    // ---- persistence: MISCONF after a failed background save (or AOF write error) ----
+    if (((spec->flags & kWrite) != 0 || spec->name == "ping") && !client.is_master && persistence) {
+        if (std::string denied = persistence->write_denied_error(); !denied.empty()) {
+            fail(denied);
+            return;
+        }
+    }
+    // ---- end persistence ----
     if (client.in_pubsub_mode() && client.protocol < 3) {
         static constexpr std::string_view kAllowed[] = {
             "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
@@ -318,7 +398,18 @@ void Server::call(ClientState& client,
 void Server::run_handler(CommandContext& ctx) {
     const int db = ctx.client.db;
     const std::uint64_t dirty_before = stats.dirty;
+    const std::uint32_t errors_before = ctx.reply.error_count();
+    last_run_spec_ = ctx.spec;
+    auto started = std::chrono::steady_clock::now();
     ctx.spec->handler(ctx);
+    CommandStats& cs = command_stats[ctx.spec];
+    ++cs.calls;
+    cs.usec += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count());
+    if (ctx.reply.error_count() != errors_before) {
+        ++cs.failed_calls;
+    }
     if (stats.dirty == dirty_before || ctx.suppress_propagation || propagation_sinks.empty()) {
         return;
     }
@@ -344,8 +435,20 @@ void Server::propagate(int db, const std::vector<std::string>& args) {
 
 void Server::cron(std::int64_t now_ms) {
     persistence->cron(now_ms);
-    if (active_expire_enabled) {
+    // Like Redis, no key expires actively while clients are paused (CLIENT PAUSE, FAILOVER):
+    // the dataset must not change under a paused write load.
+    if (active_expire_enabled && pause_end_ms <= now_ms) {
         keyspace.active_expire(now_ms, 2000);
+    }
+    // Soft output-buffer limits are timed: check clients that are over them.
+    std::vector<ClientState*> over;
+    for (auto& [id, c] : clients) {
+        if (c->conn != nullptr && c->conn->pending_output() > kMinLimitCheck) {
+            over.push_back(c);
+        }
+    }
+    for (ClientState* c : over) {
+        enforce_output_limits(*c, now_ms);
     }
     if (config.timeout_s > 0) {
         std::vector<ClientState*> idle;
@@ -362,6 +465,125 @@ void Server::cron(std::int64_t now_ms) {
             }
         }
     }
+}
+
+// ---- Output buffer limits ----
+
+void ClientState::deliver_push(std::string_view bytes) {
+    if (conn == nullptr) {
+        return;
+    }
+    conn->deliver(bytes);
+    if (server != nullptr && conn->pending_output() > kMinLimitCheck) {
+        server->enforce_output_limits(*this, server->clock());
+    }
+}
+
+bool Server::enforce_output_limits(ClientState& client, std::int64_t now_ms) {
+    if (client.conn == nullptr) {
+        return false;
+    }
+    const OutputBufferLimit& limit = client.is_replica         ? config.obuf_replica
+                                     : client.in_pubsub_mode() ? config.obuf_pubsub
+                                                               : config.obuf_normal;
+    std::size_t used = client.conn->pending_output();
+    bool over_hard = limit.hard_bytes > 0 && used >= limit.hard_bytes;
+    bool over_soft = limit.soft_bytes > 0 && used >= limit.soft_bytes;
+    if (!over_soft) {
+        client.obuf_soft_since_ms = -1;
+    } else if (client.obuf_soft_since_ms < 0) {
+        client.obuf_soft_since_ms = now_ms;
+    }
+    bool soft_expired = over_soft && client.obuf_soft_since_ms >= 0 &&
+                        now_ms - client.obuf_soft_since_ms > limit.soft_seconds * 1000;
+    if (!over_hard && !soft_expired) {
+        return false;
+    }
+    spdlog::warn(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
+        "limits.",
+        client.id, client.conn->peer());
+    client.conn->close_now();
+    return true;
+}
+
+void Server::apply_encoding_limits() {
+    auto get = [](const auto& map, std::string_view name, std::size_t fallback) {
+        auto it = map.find(name);
+        return it == map.end() ? fallback : static_cast<std::size_t>(it->second);
+    };
+    EncodingLimits& lim = encoding_limits();
+    lim.hash_max_listpack_entries = get(config.other_ints, "hash-max-listpack-entries", 512);
+    lim.hash_max_listpack_value = get(config.other_memory, "hash-max-listpack-value", 64);
+    lim.set_max_intset_entries = get(config.other_ints, "set-max-intset-entries", 512);
+    lim.zset_max_listpack_entries = get(config.other_ints, "zset-max-listpack-entries", 128);
+    lim.zset_max_listpack_value = get(config.other_memory, "zset-max-listpack-value", 64);
+}
+
+// ---- maxmemory ----
+
+EvictionSettings Server::eviction_settings() const {
+    using Order = EvictionSettings::Order;
+    EvictionSettings s;
+    s.samples = config.maxmemory_samples;
+    s.lfu_log_factor = config.lfu_log_factor;
+    s.lfu_decay_time = config.lfu_decay_time;
+    switch (config.maxmemory_policy) {
+        case MaxmemoryPolicy::volatile_lru:
+            s.order = Order::lru;
+            s.volatile_only = true;
+            break;
+        case MaxmemoryPolicy::allkeys_lru:
+            s.order = Order::lru;
+            break;
+        case MaxmemoryPolicy::volatile_lfu:
+            s.order = Order::lfu;
+            s.volatile_only = true;
+            break;
+        case MaxmemoryPolicy::allkeys_lfu:
+            s.order = Order::lfu;
+            break;
+        case MaxmemoryPolicy::volatile_random:
+            s.order = Order::random;
+            s.volatile_only = true;
+            break;
+        case MaxmemoryPolicy::allkeys_random:
+            s.order = Order::random;
+            break;
+        case MaxmemoryPolicy::volatile_ttl:
+            s.order = Order::ttl;
+            s.volatile_only = true;
+            break;
+        case MaxmemoryPolicy::noeviction:
+            s.order = Order::none;
+            break;
+    }
+    return s;
+}
+
+void Server::record_access(Object& obj, std::int64_t now_ms) {
+    bool lfu = config.maxmemory_policy == MaxmemoryPolicy::allkeys_lfu ||
+               config.maxmemory_policy == MaxmemoryPolicy::volatile_lfu;
+    if (!lfu) {
+        obj.lru = static_cast<std::uint32_t>(now_ms / 1000);
+        return;
+    }
+    EvictionSettings s = eviction_settings();
+    vigil::server::record_access(obj, s, now_ms, rng());
+}
+
+std::uint32_t Server::initial_access(std::int64_t now_ms) const {
+    return vigil::server::initial_access(eviction_settings(), now_ms);
+}
+
+bool Server::free_memory_if_needed(std::int64_t now_ms) {
+    // Bounded so that one command never stalls the server for long; the next command goes on.
+    for (int i = 0; i < 100000 && common::used_memory() > config.maxmemory; ++i) {
+        if (!evictor_.evict_one(keyspace, eviction_, now_ms)) {
+            return false;
+        }
+    }
+    return common::used_memory() <= config.maxmemory;
 }
 
 // ---- Authentication and ACL ----

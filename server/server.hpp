@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -21,9 +22,12 @@
 #include "server/commands/command_table.hpp"
 #include "server/persistence/persistence.hpp"
 #include "server/server_config.hpp"
+#include "server/store/eviction.hpp"
 #include "server/store/keyspace.hpp"
 
 namespace vigil::server {
+
+class Server;
 
 struct QueuedCommand {
     std::vector<std::string> args;
@@ -31,6 +35,7 @@ struct QueuedCommand {
 };
 
 struct ClientState : common::ClientContext, common::Subscriber {
+    Server* server = nullptr;
     std::uint64_t id = 0;
     common::Connection* conn = nullptr;
     int db = 0;
@@ -56,13 +61,16 @@ struct ClientState : common::ClientContext, common::Subscriber {
     // CLIENT PAUSE: waiting since
     bool paused = false;
 
-    void deliver_push(std::string_view bytes) override {
-        if (conn != nullptr) {
-            conn->deliver(bytes);
-        }
-    }
+    void deliver_push(std::string_view bytes) override;
     int push_protocol() const override { return protocol; }
     bool in_pubsub_mode() const { return subscription_count() > 0; }
+};
+
+struct CommandStats {
+    std::uint64_t calls = 0;
+    std::uint64_t usec = 0;
+    std::uint64_t rejected_calls = 0;
+    std::uint64_t failed_calls = 0;
 };
 
 struct ServerStats {
@@ -123,14 +131,33 @@ public:
     common::Acl acl;
     // Applies config.requirepass to the default user when it changed (start-up, CONFIG SET).
     void sync_requirepass();
+    // maxmemory: the eviction policy in force (from config) and the access clock of objects.
+    EvictionSettings eviction_settings() const;
+    void record_access(Object& obj, std::int64_t now_ms);
+    std::uint32_t initial_access(std::int64_t now_ms) const;
+    // Evicts keys until used memory is within maxmemory; false when that is not possible.
+    bool free_memory_if_needed(std::int64_t now_ms);
+    // client-output-buffer-limit: closes the client when its pending output passes the hard
+    // limit, or stays over the soft limit for longer than allowed. Returns true if closed.
+    bool enforce_output_limits(ClientState& client, std::int64_t now_ms);
+    // Applies the encoding thresholds (hash-max-listpack-entries, ...) to the value types: they
+    // decide element order of small collections and the RDB encoding, as in Redis.
+    void apply_encoding_limits();
+    // ACL SETUSER semantics, for `user` lines of the config file; returns Redis's error text.
+    std::optional<std::string> set_acl_user(std::string_view name,
+                                            const std::vector<std::string>& rules);
     // True when a new connection is logged in as "default" without AUTH.
     bool default_user_needs_no_auth();
     CommandTable commands;
     common::PubSub pubsub;
     ServerStats stats;
     std::map<std::uint64_t, ClientState*> clients;
+    // INFO commandstats / errorstats (CONFIG RESETSTAT clears them).
+    std::unordered_map<const CommandSpec*, CommandStats> command_stats;
+    std::map<std::string, std::uint64_t> error_stats;
     std::mt19937_64 rng{std::random_device{}()};
     std::string run_id;
+    std::size_t startup_memory = 0;  // used_memory when the server was constructed
     std::string executable;
     std::string config_file;
     std::uint64_t next_client_id = 1;
@@ -147,6 +174,11 @@ public:
     // Hooks the runtime provides (shutdown, background save, ...).
     std::function<void(bool save)> request_shutdown;
     std::function<void()> on_config_changed;
+    // CONFIG SET: actions for directives whose change needs more than the new value in
+    // `config` (rebinding the listener, starting or stopping the AOF, ...), by directive name.
+    // Called after the values changed; returning false with `error` set makes CONFIG SET put
+    // the old values back and fail with that error.
+    std::map<std::string, std::function<bool(std::string& error)>, std::less<>> config_apply;
     std::function<bool()> debug_reload;
     std::function<bool()> save_on_shutdown;    // synchronous save before exit
     std::unique_ptr<Persistence> persistence;  // save then load the
@@ -160,6 +192,9 @@ private:
                     std::span<const std::string_view> args,
                     std::string& error);
     std::string applied_requirepass_;
+    Evictor evictor_;
+    const CommandSpec* last_run_spec_ = nullptr;  // set by run_handler, for rejected_calls
+    EvictionSettings eviction_;                   // refreshed from config before each command
     bool check_pause(ClientState& client, const CommandSpec& spec, std::int64_t now_ms);
     std::unordered_map<std::string, std::vector<ClientState*>> watched_keys_;
     friend void unwatch_all(Server& server, ClientState& client);

@@ -21,6 +21,8 @@ void Listener::bind(const std::vector<std::string>& addresses, unsigned short po
         }
         if (addr == "*") {
             addr = "0.0.0.0";
+        } else if (addr == "::*") {  // Redis's "every IPv6 address"
+            addr = "::";
         }
         boost::system::error_code ec;
         auto ip = asio::ip::make_address(addr, ec);

@@ -61,16 +61,9 @@ asio::awaitable<void> Session::run() {
 
 asio::awaitable<void> Session::reader() {
     for (;;) {
-        // Make room: drop consumed bytes, then read into the tail.
-        if (input_start_ > 0 && (input_start_ == input_.size() || input_start_ > kReadChunk)) {
-            input_.erase(0, input_start_);
-            input_start_ = 0;
-        }
-        std::size_t old_size = input_.size();
-        input_.resize(old_size + kReadChunk);
-        auto [ec, n] =
-            co_await socket_.async_read_some(asio::buffer(input_.data() + old_size, kReadChunk));
-        input_.resize(old_size + n);
+        char* room = input_.prepare(kReadChunk);
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(room, kReadChunk));
+        input_.commit(n);
         if (ec || closed_) {
             if (ec && ec != asio::error::eof && ec != asio::error::connection_reset &&
                 ec != asio::error::operation_aborted) {
@@ -78,7 +71,7 @@ asio::awaitable<void> Session::reader() {
             }
             co_return;
         }
-        service_.on_input(*ctx_, n, input_.size() - input_start_);
+        service_.on_input(*ctx_, n, input_.size());
         if (ctx_->close_requested || closing_ || closed_) {
             co_await flush();
             co_return;
@@ -86,7 +79,7 @@ asio::awaitable<void> Session::reader() {
 
         // Run every complete buffered request (pipelining), then write once.
         for (;;) {
-            std::string_view pending(input_.data() + input_start_, input_.size() - input_start_);
+            std::string_view pending = input_.readable();
             if (pending.empty()) {
                 break;
             }
@@ -116,7 +109,7 @@ asio::awaitable<void> Session::reader() {
                     }
                 }
             }
-            input_start_ += r.consumed;
+            input_.consume(r.consumed);
             if (ctx_->close_requested || closing_ || closed_) {
                 closing_ = true;
                 co_await flush();

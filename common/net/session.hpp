@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/net/asio.hpp"
+#include "common/net/input_buffer.hpp"
 #include "common/net/service.hpp"
 #include "common/resp/request_parser.hpp"
 
@@ -40,8 +41,7 @@ private:
     Service& service_;
     RequestParser parser_;
     std::unique_ptr<ClientContext> ctx_;
-    std::string input_;
-    std::size_t input_start_ = 0;  // consumed bytes at the front of input_
+    InputBuffer input_;
     std::string output_;
     std::string writing_;
     std::size_t writing_bytes_ = 0;

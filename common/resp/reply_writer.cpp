@@ -1,5 +1,6 @@
 #include "common/resp/reply_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +23,8 @@ void ReplyWriter::simple(std::string_view s) {
 }
 
 void ReplyWriter::error(std::string_view message) {
+    ++error_count_;
+    last_error_code_.assign(message.substr(0, std::min<std::size_t>(message.find(' '), 64)));
     out_->push_back('-');
     // Errors must not contain newlines: Redis replaces them with spaces.
     for (char c : message) {

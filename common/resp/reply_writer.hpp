@@ -36,6 +36,11 @@ public:
     void bulk_int(std::int64_t v);  // an integer written as a bulk string
     void raw(std::string_view bytes) { out_->append(bytes); }
 
+    // Error replies written so far, and the code (first word) of the last one, for the
+    // errorstats and failed_calls statistics.
+    std::uint32_t error_count() const { return error_count_; }
+    std::string_view last_error_code() const { return last_error_code_; }
+
     template <class Range>
     void bulk_array(const Range& items) {
         array_header(std::size(items));
@@ -48,6 +53,8 @@ private:
     void header(char type, std::size_t n);
     std::string* out_;
     int protocol_;
+    std::uint32_t error_count_ = 0;
+    std::string last_error_code_;
 };
 
 // Formats a double the way Redis 7.0 replies with one ("%.17g"; inf, -inf and nan spelled out).

@@ -36,22 +36,8 @@ std::set<std::string> categories(const CommandTable& table) {
 }
 
 void cmd_acl_setuser(CommandContext& ctx) {
-    const CommandTable& table = ctx.server.commands;
-    auto cats = categories(table);
-    auto valid = [&](std::string_view name, bool is_category) {
-        if (is_category) {
-            return cats.count(std::string(name)) > 0;
-        }
-        auto bar = name.find('|');
-        const CommandSpec* spec = table.find(name.substr(0, bar));
-        if (spec == nullptr) {
-            return false;
-        }
-        return bar == std::string_view::npos ||
-               CommandTable::find_sub(*spec, name.substr(bar + 1)) != nullptr;
-    };
     std::vector<std::string> rules(ctx.args.begin() + 3, ctx.args.end());
-    if (auto error = ctx.server.acl.set_user(ctx.args[2], rules, valid)) {
+    if (auto error = ctx.server.set_acl_user(ctx.args[2], rules)) {
         ctx.reply.error(*error);
         return;
     }
@@ -216,6 +202,24 @@ constexpr CommandSpec kSpecs[] = {
 
 std::span<const CommandSpec> acl_commands() {
     return kSpecs;
+}
+
+std::optional<std::string> Server::set_acl_user(std::string_view name,
+                                                const std::vector<std::string>& rules) {
+    auto cats = categories(commands);
+    auto valid = [&](std::string_view target, bool is_category) {
+        if (is_category) {
+            return cats.count(std::string(target)) > 0;
+        }
+        auto bar = target.find('|');
+        const CommandSpec* spec = commands.find(target.substr(0, bar));
+        if (spec == nullptr) {
+            return false;
+        }
+        return bar == std::string_view::npos ||
+               CommandTable::find_sub(*spec, target.substr(bar + 1)) != nullptr;
+    };
+    return acl.set_user(name, rules, valid);
 }
 
 }  // namespace vigil::server

@@ -44,6 +44,19 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
     return it == by_name_.end() ? nullptr : it->second;
 }
 
+bool CommandTable::rename(std::string_view from, std::string_view to) {
+    auto it = by_name_.find(to_lower(from));
+    if (it == by_name_.end()) {
+        return false;
+    }
+    const CommandSpec* spec = it->second;
+    by_name_.erase(it);
+    if (!to.empty()) {
+        by_name_[to_lower(to)] = spec;
+    }
+    return true;
+}
+
 const CommandSpec* CommandTable::find_sub(const CommandSpec& parent, std::string_view name) {
     for (const CommandSpec& sub : parent.subcommands) {
         auto bar = sub.name.find('|');

@@ -32,6 +32,9 @@ public:
     // Subcommand lookup; nullptr when unknown.
     static const CommandSpec* find_sub(const CommandSpec& parent, std::string_view name);
     const std::vector<const CommandSpec*>& all() const { return all_; }
+    // rename-command: the command `from` answers to `to` instead ("" disables it).
+    // Returns false when `from` is not a command.
+    bool rename(std::string_view from, std::string_view to);
 
 private:
     std::unordered_map<std::string, const CommandSpec*> by_name_;

@@ -102,7 +102,6 @@ std::string render_info(Server& server,
             everything = true;
             want = kDefault;
             want.insert("commandstats");
-            want.insert("latencystats");
         } else if (s == "default") {
             want.insert(kDefault.begin(), kDefault.end());
         } else {
@@ -184,27 +183,80 @@ std::string render_info(Server& server,
         std::size_t rss = common::resident_memory();
         std::size_t peak = std::max(common::peak_memory(), used);
         std::size_t total = common::system_memory();
+        std::size_t clients_mem = 0;
+        std::size_t replicas_mem = 0;
+        for (const auto& [id, c] : server.clients) {
+            std::size_t m = c->query_buffer + (c->conn ? c->conn->pending_output() : 0);
+            (c->is_replica ? replicas_mem : clients_mem) += m;
+        }
+        std::size_t overhead = clients_mem + replicas_mem;
+        for (int i = 0; i < server.keyspace.db_count(); ++i) {
+            const Db& db = server.keyspace.db(i);
+            overhead += db.dict().bucket_count() * sizeof(void*) +
+                        db.expires().bucket_count() * sizeof(void*);
+        }
+        overhead = std::min(overhead, used);
+        std::size_t dataset = used - overhead;
+        auto h = [](std::size_t n) {
+            return human_bytes(static_cast<double>(n));
+        };
+        auto ratio = [](std::size_t a, std::size_t b) {
+            return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+        };
         w.section("Memory");
         w.field("used_memory", used);
-        w.field("used_memory_human", human_bytes(static_cast<double>(used)));
+        w.field("used_memory_human", h(used));
         w.field("used_memory_rss", rss);
-        w.field("used_memory_rss_human", human_bytes(static_cast<double>(rss)));
+        w.field("used_memory_rss_human", h(rss));
         w.field("used_memory_peak", peak);
-        w.field("used_memory_peak_human", human_bytes(static_cast<double>(peak)));
-        w.fixed("used_memory_peak_perc",
-                peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0, 2);
-        w.field("used_memory_dataset", used);
+        w.field("used_memory_peak_human", h(peak));
+        w.fixed("used_memory_peak_perc", 100.0 * ratio(used, peak), 2);
+        w.field("used_memory_overhead", overhead);
+        w.field("used_memory_startup", server.startup_memory);
+        w.field("used_memory_dataset", dataset);
+        w.fixed("used_memory_dataset_perc", 100.0 * ratio(dataset, used), 2);
+        w.field("allocator_allocated", used);
+        w.field("allocator_active", used);
+        w.field("allocator_resident", rss);
         w.field("total_system_memory", total);
-        w.field("total_system_memory_human", human_bytes(static_cast<double>(total)));
+        w.field("total_system_memory_human", h(total));
+        w.field("used_memory_lua", 31744);
+        w.field("used_memory_vm_eval", 31744);
+        w.field("used_memory_lua_human", "31.00K");
+        w.field("used_memory_scripts_eval", 0);
+        w.field("number_of_cached_scripts", 0);
+        w.field("number_of_functions", 0);
+        w.field("number_of_libraries", 0);
+        w.field("used_memory_vm_functions", 32768);
+        w.field("used_memory_vm_total", 64512);
+        w.field("used_memory_vm_total_human", "63.00K");
+        w.field("used_memory_functions", 0);
+        w.field("used_memory_scripts", 0);
+        w.field("used_memory_scripts_human", "0B");
         w.field("maxmemory", cfg.maxmemory);
-        w.field("maxmemory_human", human_bytes(static_cast<double>(cfg.maxmemory)));
+        w.field("maxmemory_human", h(cfg.maxmemory));
         w.field("maxmemory_policy", policy_name(cfg.maxmemory_policy));
-        w.fixed("mem_fragmentation_ratio",
-                used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0, 2);
+        w.fixed("allocator_frag_ratio", 1.0, 2);
+        w.field("allocator_frag_bytes", 0);
+        w.fixed("allocator_rss_ratio", ratio(rss, used), 2);
+        w.field("allocator_rss_bytes",
+                static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
+        w.fixed("rss_overhead_ratio", 1.0, 2);
+        w.field("rss_overhead_bytes", 0);
+        w.fixed("mem_fragmentation_ratio", ratio(rss, used), 2);
         w.field("mem_fragmentation_bytes",
                 static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
+        w.field("mem_not_counted_for_evict", 0);
+        w.field("mem_replication_backlog", 0);
+        w.field("mem_total_replication_buffers", replicas_mem);
+        w.field("mem_clients_slaves", replicas_mem);
+        w.field("mem_clients_normal", clients_mem);
+        w.field("mem_cluster_links", 0);
+        w.field("mem_aof_buffer", 0);
         w.field("mem_allocator", "libc");
+        w.field("active_defrag_running", 0);
         w.field("lazyfree_pending_objects", 0);
+        w.field("lazyfreed_objects", 0);
     }
     if (has("persistence")) {
         w.section("Persistence");
@@ -216,28 +268,41 @@ std::string render_info(Server& server,
         w.field("current_fork_perc", "0.00");
         w.field("current_save_keys_processed", 0);
         w.field("current_save_keys_total", 0);
+        const PersistenceStats& ps = server.persistence->stats();
         w.field("rdb_changes_since_last_save", server.stats.dirty);
         w.field("rdb_bgsave_in_progress", server.bgsave_in_progress ? 1 : 0);
         w.field("rdb_last_save_time", server.stats.lastsave_s);
         w.field("rdb_last_bgsave_status", server.last_bgsave_ok ? "ok" : "err");
-        w.field("rdb_last_bgsave_time_sec", -1);
-        w.field("rdb_current_bgsave_time_sec", -1);
-        w.field("rdb_saves", 0);
+        w.field("rdb_last_bgsave_time_sec", ps.rdb_last_bgsave_time_sec);
+        w.field("rdb_current_bgsave_time_sec",
+                server.bgsave_in_progress && ps.rdb_bgsave_start_ms >= 0
+                    ? (now_ms - ps.rdb_bgsave_start_ms) / 1000
+                    : -1);
+        w.field("rdb_saves", ps.rdb_saves);
         w.field("rdb_last_cow_size", 0);
-        w.field("rdb_last_load_keys_expired", 0);
-        w.field("rdb_last_load_keys_loaded", 0);
-        w.field("aof_enabled", cfg.appendonly ? 1 : 0);
-        w.field("aof_rewrite_in_progress", 0);
-        w.field("aof_rewrite_scheduled", 0);
-        w.field("aof_last_rewrite_time_sec", -1);
-        w.field("aof_current_rewrite_time_sec", -1);
-        w.field("aof_last_bgrewrite_status", "ok");
-        w.field("aof_rewrites", 0);
-        w.field("aof_rewrites_consecutive_failures", 0);
-        w.field("aof_last_write_status", "ok");
+        w.field("rdb_last_load_keys_expired", ps.rdb_last_load_keys_expired);
+        w.field("rdb_last_load_keys_loaded", ps.rdb_last_load_keys_loaded);
+        w.field("aof_enabled", server.persistence->aof_on() ? 1 : 0);
+        w.field("aof_rewrite_in_progress", server.persistence->aof_rewrite_running() ? 1 : 0);
+        w.field("aof_rewrite_scheduled", ps.aof_rewrite_scheduled ? 1 : 0);
+        w.field("aof_last_rewrite_time_sec", ps.aof_last_rewrite_time_sec);
+        w.field("aof_current_rewrite_time_sec",
+                ps.aof_rewrite_start_ms >= 0 ? (now_ms - ps.aof_rewrite_start_ms) / 1000 : -1);
+        w.field("aof_last_bgrewrite_status", ps.aof_last_bgrewrite_ok ? "ok" : "err");
+        w.field("aof_rewrites", ps.aof_rewrites);
+        w.field("aof_rewrites_consecutive_failures", ps.aof_rewrites_consecutive_failures);
+        w.field("aof_last_write_status", server.persistence->aof_write_ok() ? "ok" : "err");
         w.field("aof_last_cow_size", 0);
         w.field("module_fork_in_progress", 0);
         w.field("module_fork_last_cow_size", 0);
+        if (server.persistence->aof_on()) {
+            w.field("aof_current_size", ps.aof_current_size);
+            w.field("aof_base_size", ps.aof_base_size);
+            w.field("aof_pending_rewrite", 0);
+            w.field("aof_buffer_length", 0);
+            w.field("aof_pending_bio_fsync", 0);
+            w.field("aof_delayed_fsync", 0);
+        }
     }
     if (has("stats")) {
         const auto& st = server.stats;
@@ -248,8 +313,12 @@ std::string render_info(Server& server,
         w.field("instantaneous_ops_per_sec", 0);
         w.field("total_net_input_bytes", st.total_net_input_bytes);
         w.field("total_net_output_bytes", st.total_net_output_bytes);
+        w.field("total_net_repl_input_bytes", 0);
+        w.field("total_net_repl_output_bytes", 0);
         w.field("instantaneous_input_kbps", "0.00");
         w.field("instantaneous_output_kbps", "0.00");
+        w.field("instantaneous_input_repl_kbps", "0.00");
+        w.field("instantaneous_output_repl_kbps", "0.00");
         w.field("rejected_connections", st.rejected_connections);
         w.field("sync_full", 0);
         w.field("sync_partial_ok", 0);
@@ -266,6 +335,7 @@ std::string render_info(Server& server,
         w.field("keyspace_misses", ks.keyspace_misses);
         w.field("pubsub_channels", server.pubsub.channels("").size());
         w.field("pubsub_patterns", server.pubsub.numpat());
+        w.field("pubsubshard_channels", 0);
         w.field("latest_fork_usec", 0);
         w.field("total_forks", 0);
         w.field("migrate_cached_sockets", 0);
@@ -329,8 +399,29 @@ std::string render_info(Server& server,
     if (has("modules")) {
         w.section("Modules");
     }
+    if (has("commandstats")) {
+        w.section("Commandstats");
+        for (const auto& [spec, cs] : server.command_stats) {
+            if (cs.calls == 0 && cs.rejected_calls == 0 && cs.failed_calls == 0) {
+                continue;
+            }
+            char buf[256];
+            std::snprintf(
+                buf, sizeof(buf),
+                "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+                "failed_calls=%llu",
+                static_cast<unsigned long long>(cs.calls), static_cast<unsigned long long>(cs.usec),
+                cs.calls ? static_cast<double>(cs.usec) / static_cast<double>(cs.calls) : 0.0,
+                static_cast<unsigned long long>(cs.rejected_calls),
+                static_cast<unsigned long long>(cs.failed_calls));
+            w.field("cmdstat_" + std::string(spec->name), std::string_view(buf));
+        }
+    }
     if (has("errorstats")) {
         w.section("Errorstats");
+        for (const auto& [code, count] : server.error_stats) {
+            w.field("errorstat_" + code, "count=" + std::to_string(count));
+        }
     }
     if (has("cluster")) {
         w.section("Cluster");

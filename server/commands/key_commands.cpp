@@ -1,7 +1,9 @@
 // Keys: DEL, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY, RENAME, expiry, databases.
 #include <algorithm>
-#include <charconv>
+#include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
 
 #include "common/pubsub/pubsub.hpp"
 #include "server/commands/args.hpp"
@@ -16,10 +18,14 @@ bool parse_scan_options(CommandContext& ctx,
                         std::size_t cursor_index,
                         bool allow_type,
                         ScanOptions& out) {
-    std::string_view c = ctx.args[cursor_index];
-    std::uint64_t cursor = 0;
-    auto [p, ec] = std::from_chars(c.data(), c.data() + c.size(), cursor);
-    if (c.empty() || ec != std::errc{} || p != c.data() + c.size()) {
+    // As Redis: strtoul over the whole argument, so "" is 0 and "-1" wraps to the largest cursor;
+    // a leading space, trailing garbage or overflow is refused.
+    const std::string c(ctx.args[cursor_index]);
+    char* end = nullptr;
+    errno = 0;
+    unsigned long cursor = std::strtoul(c.c_str(), &end, 10);
+    if ((!c.empty() && std::isspace(static_cast<unsigned char>(c[0]))) || *end != '\0' ||
+        errno == ERANGE) {
         ctx.reply.error("ERR invalid cursor");
         return false;
     }
@@ -310,7 +316,7 @@ void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
     if (v < 0) {
         v = 0;
     }
-    ctx.reply.integer(ms ? v : (absolute ? v / 1000 : (v + 500) / 1000));
+    ctx.reply.integer(ms ? v : (v + 500) / 1000);  // seconds are rounded, as Redis does
 }
 
 void cmd_ttl(CommandContext& ctx) {
@@ -350,10 +356,16 @@ void cmd_dbsize(CommandContext& ctx) {
     ctx.reply.integer(static_cast<std::int64_t>(ctx.db().size()));
 }
 
+// A database index for SELECT and MOVE: an int (Redis's getIntFromObjectOrReply errors), then
+// "DB index is out of range".
 std::optional<int> parse_db_index(CommandContext& ctx, std::string_view arg) {
     auto v = parse_int(arg);
-    if (!v || *v < INT_MIN || *v > INT_MAX) {
+    if (!v) {
         ctx.reply.error(err::kNotInteger);
+        return std::nullopt;
+    }
+    if (*v < INT_MIN || *v > INT_MAX) {
+        ctx.reply.error(err::kNotInt32);
         return std::nullopt;
     }
     if (*v < 0 || *v >= ctx.keyspace().db_count()) {
@@ -364,16 +376,11 @@ std::optional<int> parse_db_index(CommandContext& ctx, std::string_view arg) {
 }
 
 void cmd_select(CommandContext& ctx) {
-    auto v = parse_int(ctx.args[1]);
-    if (!v || *v < INT_MIN || *v > INT_MAX) {
-        ctx.reply.error("ERR invalid DB index");
+    auto db = parse_db_index(ctx, ctx.args[1]);
+    if (!db) {
         return;
     }
-    if (*v < 0 || *v >= ctx.keyspace().db_count()) {
-        ctx.reply.error(err::kDbIndexOutOfRange);
-        return;
-    }
-    ctx.client.db = static_cast<int>(*v);
+    ctx.client.db = *db;
     ctx.reply.ok();
 }
 

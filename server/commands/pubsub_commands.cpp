@@ -79,6 +79,11 @@ void cmd_publish(CommandContext& ctx) {
 }
 
 void cmd_pubsub_channels(CommandContext& ctx) {
+    if (ctx.args.size() > 3) {
+        ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
+                        std::string(ctx.args[1].substr(0, 128)) + "'. Try PUBSUB HELP.");
+        return;
+    }
     auto channels = ctx.server.pubsub.channels(ctx.args.size() > 2 ? ctx.args[2] : "");
     ctx.reply.array_header(channels.size());
     for (const auto& c : channels) {
@@ -87,7 +92,8 @@ void cmd_pubsub_channels(CommandContext& ctx) {
 }
 
 void cmd_pubsub_numsub(CommandContext& ctx) {
-    ctx.reply.map_header(ctx.args.size() - 2);
+    // A flat array of channel, count pairs, in RESP3 too (as Redis 7.0).
+    ctx.reply.array_header((ctx.args.size() - 2) * 2);
     for (std::size_t i = 2; i < ctx.args.size(); ++i) {
         ctx.reply.bulk(ctx.args[i]);
         ctx.reply.integer(static_cast<std::int64_t>(ctx.server.pubsub.numsub(ctx.args[i])));

@@ -1,5 +1,6 @@
 #pragma once
 // Shared parsing for SCAN, HSCAN, SSCAN and ZSCAN.
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +22,19 @@ bool parse_scan_options(CommandContext& ctx,
                         std::size_t cursor_index,
                         bool allow_type,
                         ScanOptions& out);
+
+// Checks args[cursor_index] alone, replying "invalid cursor" when it is not one. HSCAN, SSCAN and
+// ZSCAN check the cursor before looking the key up, and the options only when the key exists.
+inline bool scan_cursor_ok(CommandContext& ctx, std::size_t cursor_index) {
+    std::string_view c = ctx.args[cursor_index];
+    std::uint64_t cursor = 0;
+    auto [p, ec] = std::from_chars(c.data(), c.data() + c.size(), cursor);
+    if (c.empty() || ec != std::errc{} || p != c.data() + c.size()) {
+        ctx.reply.error("ERR invalid cursor");
+        return false;
+    }
+    return true;
+}
 
 // True when key passes the MATCH filter.
 bool scan_match(const ScanOptions& opts, std::string_view key);

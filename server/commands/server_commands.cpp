@@ -2,6 +2,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/pubsub/pubsub.hpp"
 #include "common/util/memory.hpp"
 #include "server/commands/args.hpp"
 #include "server/commands/command_table.hpp"
@@ -119,7 +120,7 @@ void write_command_info(CommandContext& ctx, const CommandSpec& s) {
     // key specs
     if (s.first_key > 0) {
         ctx.reply.array_header(1);
-        ctx.reply.map_header(4);
+        ctx.reply.map_header(3);  // Redis leaves "notes" out when there are none
         ctx.reply.bulk("flags");
         ctx.reply.set_header(0);
         ctx.reply.bulk("begin_search");
@@ -142,8 +143,6 @@ void write_command_info(CommandContext& ctx, const CommandSpec& s) {
         ctx.reply.integer(s.key_step);
         ctx.reply.bulk("limit");
         ctx.reply.integer(0);
-        ctx.reply.bulk("notes");
-        ctx.reply.bulk("");
     } else {
         ctx.reply.array_header(0);
     }
@@ -174,7 +173,7 @@ void cmd_command_info(CommandContext& ctx) {
     for (std::size_t i = 2; i < ctx.args.size(); ++i) {
         const CommandSpec* s = ctx.server.commands.find(ctx.args[i]);
         if (s == nullptr) {
-            ctx.reply.null_array();
+            ctx.reply.null();
         } else {
             write_command_info(ctx, *s);
         }
@@ -222,11 +221,57 @@ void cmd_command_docs(CommandContext& ctx) {
     }
 }
 
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: every command and
+// subcommand name ("client|kill") that passes the filter.
 void cmd_command_list(CommandContext& ctx) {
-    const auto& all = ctx.server.commands.all();
-    ctx.reply.array_header(all.size());
-    for (const auto* s : all) {
-        ctx.reply.bulk(s->name);
+    std::string kind;
+    std::string_view value;
+    if (ctx.args.size() == 5 && iequals(ctx.args[2], "filterby")) {
+        kind = to_lower(ctx.args[3]);
+        value = ctx.args[4];
+        if (kind != "module" && kind != "aclcat" && kind != "pattern") {
+            ctx.reply.error(err::kSyntax);
+            return;
+        }
+    } else if (ctx.args.size() != 2) {
+        ctx.reply.error(err::kSyntax);
+        return;
+    }
+    auto passes = [&](const CommandSpec& s) {
+        if (kind.empty()) {
+            return true;
+        }
+        if (kind == "module") {
+            return false;  // no modules
+        }
+        if (kind == "pattern") {
+            return common::glob_match(value, s.name, true);
+        }
+        std::string cat = "@" + to_lower(value);
+        std::string_view cats = s.acl_categories;
+        for (std::size_t pos = cats.find(cat); pos != std::string_view::npos;
+             pos = cats.find(cat, pos + 1)) {
+            std::size_t end = pos + cat.size();
+            if (end == cats.size() || cats[end] == ' ') {
+                return true;
+            }
+        }
+        return false;
+    };
+    std::vector<std::string_view> names;
+    for (const auto* s : ctx.server.commands.all()) {
+        if (passes(*s)) {
+            names.push_back(s->name);
+        }
+        for (const auto& sub : s->subcommands) {
+            if (passes(sub)) {
+                names.push_back(sub.name);
+            }
+        }
+    }
+    ctx.reply.array_header(names.size());
+    for (auto n : names) {
+        ctx.reply.bulk(n);
     }
 }
 
@@ -257,6 +302,34 @@ void cmd_command_getkeys(CommandContext& ctx) {
     ctx.reply.array_header(keys.size());
     for (auto k : keys) {
         ctx.reply.bulk(k);
+    }
+}
+
+void cmd_command_help(CommandContext& ctx) {
+    static constexpr std::string_view kLines[] = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "HELP",
+        "    Prints this help.",
+    };
+    ctx.reply.array_header(std::size(kLines));
+    for (auto l : kLines) {
+        ctx.reply.simple(l);
     }
 }
 
@@ -347,21 +420,32 @@ void cmd_debug(CommandContext& ctx) {
 
 void cmd_shutdown(CommandContext& ctx) {
     std::optional<bool> save;
+    bool nosave = false, with_save = false, other = false, abort = false;
     for (std::size_t i = 1; i < ctx.args.size(); ++i) {
         std::string opt = to_lower(ctx.args[i]);
         if (opt == "nosave") {
+            nosave = true;
             save = false;
         } else if (opt == "save") {
+            with_save = true;
             save = true;
-        } else if (opt == "now" || opt == "force" || opt == "abort") {
-            if (opt == "abort") {
-                ctx.reply.error("ERR No shutdown in progress.");
-                return;
-            }
+        } else if (opt == "now" || opt == "force") {
+            other = true;
+        } else if (opt == "abort") {
+            abort = true;
         } else {
             ctx.reply.error(err::kSyntax);
             return;
         }
+    }
+    // As Redis: ABORT takes no other option, and SAVE and NOSAVE exclude each other.
+    if ((abort && (nosave || with_save || other)) || (nosave && with_save)) {
+        ctx.reply.error(err::kSyntax);
+        return;
+    }
+    if (abort) {
+        ctx.reply.error("ERR No shutdown in progress.");
+        return;
     }
     bool do_save = save.value_or(!ctx.server.config.save_params.empty());
     if (ctx.server.request_shutdown) {
@@ -378,6 +462,11 @@ void cmd_script_kill(CommandContext& ctx) {
 }
 
 void cmd_script_flush(CommandContext& ctx) {
+    if (ctx.args.size() > 3 ||
+        (ctx.args.size() == 3 && !iequals(ctx.args[2], "sync") && !iequals(ctx.args[2], "async"))) {
+        ctx.reply.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+        return;
+    }
     ctx.reply.ok();
 }
 
@@ -391,6 +480,21 @@ void cmd_script_exists(CommandContext& ctx) {
 // ---- MEMORY ----
 
 void cmd_memory_usage(CommandContext& ctx) {
+    for (std::size_t i = 3; i < ctx.args.size(); i += 2) {
+        if (!iequals(ctx.args[i], "samples") || i + 1 >= ctx.args.size()) {
+            ctx.reply.error(err::kSyntax);
+            return;
+        }
+        auto samples = parse_int(ctx.args[i + 1]);
+        if (!samples) {
+            ctx.reply.error(err::kNotInteger);
+            return;
+        }
+        if (*samples < 0) {
+            ctx.reply.error(err::kSyntax);
+            return;
+        }
+    }
     Db::Node* n = ctx.lookup_write(ctx.args[2]);
     if (n == nullptr) {
         ctx.reply.null();
@@ -405,7 +509,8 @@ constexpr CommandSpec kCommandSub[] = {
     {"command|info", -2, kLoading | kStale, 0, 0, 0, &cmd_command_info, "@slow @connection"},
     {"command|docs", -2, kLoading | kStale, 0, 0, 0, &cmd_command_docs, "@slow @connection"},
     {"command|list", -2, kLoading | kStale, 0, 0, 0, &cmd_command_list, "@slow @connection"},
-    {"command|getkeys", -3, kLoading | kStale, 0, 0, 0, &cmd_command_getkeys, "@slow @connection"},
+    {"command|help", 2, kLoading | kStale, 0, 0, 0, &cmd_command_help, "@slow @connection"},
+    {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, &cmd_command_getkeys, "@slow @connection"},
 };
 
 constexpr CommandSpec kScriptSub[] = {

@@ -21,7 +21,7 @@ bool get_string(CommandContext& ctx, std::string_view key, Db::Node*& node) {
 Db::Node* set_string(CommandContext& ctx, std::string_view key, std::string_view value) {
     Object o;
     o.value = std::string(value);
-    o.lru = static_cast<std::uint32_t>(ctx.now_ms / 1000);
+    o.lru = ctx.server.initial_access(ctx.now_ms);
     return ctx.db().create(key, std::move(o));
 }
 
@@ -66,35 +66,69 @@ bool parse_expire(CommandContext& ctx,
     return true;
 }
 
-void cmd_set(CommandContext& ctx) {
+// Options of SET (is_set) and GETEX. As Redis, the whole list is checked for syntax first and
+// the expire value is parsed afterwards; an expire option may repeat (the last one wins) but not
+// mix with another unit, KEEPTTL or PERSIST.
+struct StringOptions {
+    bool nx = false;
+    bool xx = false;
+    bool get = false;
+    bool keepttl = false;
+    bool persist = false;
+    std::string expire_opt;  // "ex", "px", "exat", "pxat" or empty
+    std::string_view expire_arg;
+};
+
+bool parse_string_options(CommandContext& ctx, std::size_t first, bool is_set, StringOptions& o) {
     const auto& a = ctx.args;
-    bool nx = false, xx = false, get = false, keepttl = false;
-    std::int64_t when = -1;
-    bool has_expire = false;
-    for (std::size_t i = 3; i < a.size(); ++i) {
+    for (std::size_t i = first; i < a.size(); ++i) {
         std::string opt = to_lower(a[i]);
         bool has_next = i + 1 < a.size();
-        if (opt == "nx" && !xx) {
-            nx = true;
-        } else if (opt == "xx" && !nx) {
-            xx = true;
-        } else if (opt == "get") {
-            get = true;
-        } else if (opt == "keepttl" && !has_expire) {
-            keepttl = true;
-        } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && !keepttl &&
-                   !has_expire && has_next) {
-            has_expire = true;
-            bool seconds = opt == "ex" || opt == "exat";
-            bool absolute = opt == "exat" || opt == "pxat";
-            if (!parse_expire(ctx, a[++i], seconds ? 1000 : 1, absolute, "set", when)) {
-                return;
-            }
+        bool expire_free = o.expire_opt.empty() || o.expire_opt == opt;
+        if (opt == "nx" && is_set && !o.xx) {
+            o.nx = true;
+        } else if (opt == "xx" && is_set && !o.nx) {
+            o.xx = true;
+        } else if (opt == "get" && is_set) {
+            o.get = true;
+        } else if (opt == "keepttl" && is_set && o.expire_opt.empty()) {
+            o.keepttl = true;
+        } else if (opt == "persist" && !is_set && o.expire_opt.empty()) {
+            o.persist = true;
+        } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && expire_free &&
+                   !o.keepttl && !o.persist && has_next) {
+            o.expire_opt = opt;
+            o.expire_arg = a[++i];
         } else {
             ctx.reply.error(err::kSyntax);
-            return;
+            return false;
         }
     }
+    return true;
+}
+
+// The absolute expire time of parsed options, or an error reply.
+bool options_expire(CommandContext& ctx,
+                    const StringOptions& o,
+                    std::string_view command,
+                    std::int64_t& when) {
+    bool seconds = o.expire_opt == "ex" || o.expire_opt == "exat";
+    bool absolute = o.expire_opt == "exat" || o.expire_opt == "pxat";
+    return parse_expire(ctx, o.expire_arg, seconds ? 1000 : 1, absolute, command, when);
+}
+
+void cmd_set(CommandContext& ctx) {
+    const auto& a = ctx.args;
+    StringOptions opts;
+    if (!parse_string_options(ctx, 3, true, opts)) {
+        return;
+    }
+    std::int64_t when = -1;
+    const bool has_expire = !opts.expire_opt.empty();
+    if (has_expire && !options_expire(ctx, opts, "set", when)) {
+        return;
+    }
+    const bool nx = opts.nx, xx = opts.xx, get = opts.get, keepttl = opts.keepttl;
     Db::Node* n = ctx.lookup_write(a[1]);
     if (get) {
         if (n != nullptr && n->value.type() != ValueType::string) {
@@ -201,33 +235,23 @@ void cmd_getdel(CommandContext& ctx) {
 
 void cmd_getex(CommandContext& ctx) {
     const auto& a = ctx.args;
-    std::int64_t when = -1;
-    bool persist = false;
-    bool has_expire = false;
-    for (std::size_t i = 2; i < a.size(); ++i) {
-        std::string opt = to_lower(a[i]);
-        bool has_next = i + 1 < a.size();
-        if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && !persist &&
-            !has_expire && has_next) {
-            has_expire = true;
-            bool seconds = opt == "ex" || opt == "exat";
-            bool absolute = opt == "exat" || opt == "pxat";
-            if (!parse_expire(ctx, a[++i], seconds ? 1000 : 1, absolute, "getex", when)) {
-                return;
-            }
-        } else if (opt == "persist" && !has_expire) {
-            persist = true;
-        } else {
-            ctx.reply.error(err::kSyntax);
-            return;
-        }
+    StringOptions opts;
+    if (!parse_string_options(ctx, 2, false, opts)) {
+        return;
     }
+    // A missing key or another type is answered before the expire value is checked.
     Db::Node* n = nullptr;
     if (!get_string(ctx, a[1], n)) {
         return;
     }
     if (n == nullptr) {
         ctx.reply.null();
+        return;
+    }
+    std::int64_t when = -1;
+    const bool has_expire = !opts.expire_opt.empty();
+    const bool persist = opts.persist;
+    if (has_expire && !options_expire(ctx, opts, "getex", when)) {
         return;
     }
     ctx.reply.bulk(n->value.str());

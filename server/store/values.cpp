@@ -227,6 +227,9 @@ std::optional<double> ZSet::score(std::string_view member) const {
 }
 
 bool ZSet::set(std::string_view member, double score) {
+    if (small_ && score == 0) {
+        score = 0.0;  // a listpack stores -0 as the integer 0
+    }
     auto [node, created] = scores_.try_emplace(member);
     if (!created) {
         if (node->value == score) {
@@ -236,6 +239,11 @@ bool ZSet::set(std::string_view member, double score) {
     }
     node->value = score;
     tree_.insert(Entry{score, std::string(member)});
+    const auto& lim = encoding_limits();
+    if (small_ && (scores_.size() > lim.zset_max_listpack_entries ||
+                   member.size() > lim.zset_max_listpack_value)) {
+        small_ = false;
+    }
     return created;
 }
 

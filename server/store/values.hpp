@@ -22,7 +22,7 @@ using List = std::deque<std::string>;
 
 // Encoding limits (Redis 7.0 defaults).
 struct EncodingLimits {
-    std::size_t hash_max_listpack_entries = 128;
+    std::size_t hash_max_listpack_entries = 512;
     std::size_t hash_max_listpack_value = 64;
     std::size_t set_max_intset_entries = 512;
     std::size_t zset_max_listpack_entries = 128;
@@ -113,6 +113,9 @@ public:
                                   __gnu_pbds::tree_order_statistics_node_update>;
 
     std::size_t size() const { return scores_.size(); }
+    // True while Redis would keep this sorted set as a listpack (small, short members): ZSCAN
+    // then returns everything in one call, in score order, and -0 is stored as 0.
+    bool is_small() const { return small_; }
     std::optional<double> score(std::string_view member) const;
     // Inserts or updates; returns true when the member is new.
     bool set(std::string_view member, double score);
@@ -126,7 +129,7 @@ public:
     std::size_t order_of(const Entry& e) const { return tree_.order_of_key(e); }
     template <class F>
     std::uint64_t scan(std::uint64_t cursor, F&& fn) const {
-        if (size() <= encoding_limits().zset_max_listpack_entries) {
+        if (small_) {
             for (const auto& e : tree_) {
                 fn(e.second, e.first);
             }
@@ -139,6 +142,7 @@ public:
 private:
     Tree tree_;
     Dict<double> scores_;
+    bool small_ = true;
 };
 
 enum class ValueType : std::uint8_t { string, list, set, zset, hash };

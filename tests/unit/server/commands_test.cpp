@@ -163,3 +163,168 @@ TEST(Propagation, WritesReachSinksWithAbsoluteExpiryAndTransactions) {
     r.run({"get", "gone"});
     EXPECT_EQ(seen, (std::vector<std::string>{"3 DEL gone"}));
 }
+
+// ---- Cases found by the differential test (tests/integration/test_differential.py) ----
+
+TEST(Dispatcher, UnknownCommandListsArgumentsUntil128Bytes) {
+    CommandRunner r;
+    std::vector<std::string> words;
+    for (char c = 'a'; c <= 'z'; ++c) {
+        words.emplace_back(2, c);
+    }
+    std::vector<std::string_view> args{"nosuch"};
+    args.insert(args.end(), words.begin(), words.end());
+    // Each "'xx' " is 5 bytes: arguments are added while the list is under 128 bytes.
+    std::string expected = "-ERR unknown command 'nosuch', with args beginning with: ";
+    for (std::size_t i = 0; i < 26 && (expected.size() - 57) < 128; ++i) {
+        expected += "'" + words[i] + "' ";
+    }
+    EXPECT_EQ(r.run(args), expected + "\r\n");
+    // The argument that crosses the limit is cut to what is left of the 128 bytes.
+    std::string a(60, 'a'), b(80, 'b');
+    EXPECT_EQ(r.run({"nosuch", a, b, "c"}),
+              "-ERR unknown command 'nosuch', with args beginning with: '" + a + "' '" +
+                  b.substr(0, 65) + "' \r\n");
+}
+
+TEST(Dispatcher, ContainerCommandRefusesUnknownSubcommand) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"command", "foo"}), "-ERR unknown subcommand 'foo'. Try COMMAND HELP.\r\n");
+    EXPECT_EQ(r.run({"client"}), "-ERR wrong number of arguments for 'client' command\r\n");
+    EXPECT_EQ(r.run({"command", "help", "x"}),
+              "-ERR wrong number of arguments for 'command|help' command\r\n");
+}
+
+TEST(Dispatcher, RejectedExecAbortsAndUnwatches) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"exec", "x"}),
+              "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+              "command\r\n");
+    r.run({"set", "m", "1"});
+    r.run({"watch", "m"});
+    r.run({"set", "m", "2"});
+    r.run({"exec", "x"});  // forgets the WATCH
+    r.run({"multi"});
+    r.run({"get", "m"});
+    EXPECT_EQ(r.run({"exec"}), "*1\r\n$1\r\n2\r\n");
+
+    r.run({"multi"});
+    r.run({"set", "m", "3"});
+    EXPECT_EQ(r.run({"exec", "x"}),
+              "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+              "command\r\n");
+    EXPECT_EQ(r.run({"get", "m"}), "$1\r\n2\r\n");
+    EXPECT_EQ(r.run({"exec"}), "-ERR EXEC without MULTI\r\n");
+}
+
+TEST(Dispatcher, ExecRefusedBeforeAuthIsAnExecAbort) {
+    vigil::server::ServerConfig cfg;
+    cfg.requirepass = "secret";
+    CommandRunner r(cfg);
+    EXPECT_EQ(r.run({"exec"}),
+              "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n");
+    EXPECT_EQ(r.run({"get"}), "-ERR wrong number of arguments for 'get' command\r\n");
+}
+
+TEST(Dispatcher, NoMultiCommandsAreRefusedInsideMulti) {
+    CommandRunner r;
+    r.run({"multi"});
+    EXPECT_EQ(r.run({"shutdown"}), "-ERR Command not allowed inside a transaction\r\n");
+    EXPECT_EQ(r.run({"exec"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+}
+
+TEST(StringCommands, SetOptionsAreCheckedBeforeTheExpireValue) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"set", "k", "v", "ex", "10", "ex", "20"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":20\r\n");
+    EXPECT_EQ(r.run({"set", "k", "v", "ex", "abc", "ex", "30"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":30\r\n");
+    EXPECT_EQ(r.run({"set", "k", "v", "ex", "abc", "foo"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"set", "k", "v", "ex", "10", "px", "10"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"set", "k", "v", "keepttl", "keepttl", "get", "get"}), "$1\r\nv\r\n");
+}
+
+TEST(StringCommands, GetexAnswersMissingKeyBeforeCheckingTheExpireValue) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"getex", "nokey", "ex", "0"}), "$-1\r\n");
+    EXPECT_EQ(r.run({"getex", "nokey", "foo"}), "-ERR syntax error\r\n");
+    r.run({"set", "k", "v"});
+    EXPECT_EQ(r.run({"getex", "k", "ex", "0"}), "-ERR invalid expire time in 'getex' command\r\n");
+    EXPECT_EQ(r.run({"getex", "k", "ex", "10", "ex", "20"}), "$1\r\nv\r\n");
+    EXPECT_EQ(r.run({"ttl", "k"}), ":20\r\n");
+    EXPECT_EQ(r.run({"getex", "k", "persist", "persist"}), "$1\r\nv\r\n");
+    EXPECT_EQ(r.run({"getex", "k", "persist", "ex", "10"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"getex", "k", "nx"}), "-ERR syntax error\r\n");
+}
+
+TEST(KeyCommands, ScanCursorParsedLikeStrtoul) {
+    CommandRunner r;
+    const std::string empty_scan = "*2\r\n$1\r\n0\r\n*0\r\n";
+    EXPECT_EQ(r.run({"scan", ""}), empty_scan);
+    EXPECT_EQ(r.run({"scan", "+0"}), empty_scan);
+    EXPECT_EQ(r.run({"scan", "-1"}), empty_scan);
+    EXPECT_EQ(r.run({"scan", "18446744073709551615"}), empty_scan);
+    EXPECT_EQ(r.run({"scan", "18446744073709551616"}), "-ERR invalid cursor\r\n");
+    EXPECT_EQ(r.run({"scan", " 0"}), "-ERR invalid cursor\r\n");
+    EXPECT_EQ(r.run({"scan", "0 "}), "-ERR invalid cursor\r\n");
+    EXPECT_EQ(r.run({"scan", "1.5"}), "-ERR invalid cursor\r\n");
+}
+
+TEST(KeyCommands, ExpiretimeRoundsToTheNearestSecond) {
+    CommandRunner r;
+    r.run({"set", "k", "v", "pxat", "4000000000500"});
+    EXPECT_EQ(r.run({"expiretime", "k"}), ":4000000001\r\n");
+    r.run({"pexpireat", "k", "4000000000499"});
+    EXPECT_EQ(r.run({"expiretime", "k"}), ":4000000000\r\n");
+}
+
+TEST(KeyCommands, SelectAndMoveUseIntErrors) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"select", "abc"}), "-ERR value is not an integer or out of range\r\n");
+    EXPECT_EQ(r.run({"select", "2147483648"}),
+              "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
+    EXPECT_EQ(r.run({"select", "-1"}), "-ERR DB index is out of range\r\n");
+    r.run({"set", "k", "v"});
+    EXPECT_EQ(r.run({"move", "k", "9999999999999"}),
+              "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
+    EXPECT_EQ(r.run({"move", "k", "1.5"}), "-ERR value is not an integer or out of range\r\n");
+}
+
+TEST(PubSubCommands, NumsubIsAFlatArrayInResp3AndChannelsTakesOnePattern) {
+    CommandRunner r;
+    r.run({"hello", "3"});
+    EXPECT_EQ(r.run({"pubsub", "numsub", "a"}), "*2\r\n$1\r\na\r\n:0\r\n");
+    EXPECT_EQ(r.run({"pubsub", "numsub"}), "*0\r\n");
+    EXPECT_EQ(r.run({"pubsub", "channels", "a", "b"}),
+              "-ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB "
+              "HELP.\r\n");
+}
+
+TEST(ServerCommands, CommandInfoListAndGetkeys) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"command", "info", "nosuch"}), "*1\r\n$-1\r\n");
+    EXPECT_EQ(r.run({"command", "list", "filterby", "pattern", "incrby*"}),
+              "*2\r\n$6\r\nincrby\r\n$11\r\nincrbyfloat\r\n");
+    EXPECT_EQ(r.run({"command", "list", "filterby", "module", "x"}), "*0\r\n");
+    EXPECT_EQ(r.run({"command", "list", "foo"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"command", "getkeys", "get"}),
+              "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
+    EXPECT_EQ(r.run({"command", "getkeys", "get", "k"}), "*1\r\n$1\r\nk\r\n");
+}
+
+TEST(ServerCommands, RefusedShutdownScriptFlushAndMemoryUsageOptions) {
+    CommandRunner r;
+    EXPECT_EQ(r.run({"shutdown", "nosave", "save"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"shutdown", "abort", "now"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"shutdown", "foo"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"shutdown", "abort"}), "-ERR No shutdown in progress.\r\n");
+    EXPECT_FALSE(r.client().close_requested);
+    EXPECT_EQ(r.run({"script", "flush", "foo"}),
+              "-ERR SCRIPT FLUSH only support SYNC|ASYNC option\r\n");
+    EXPECT_EQ(r.run({"script", "flush", "async"}), "+OK\r\n");
+    EXPECT_EQ(r.run({"memory", "usage", "k", "samples", "abc"}),
+              "-ERR value is not an integer or out of range\r\n");
+    EXPECT_EQ(r.run({"memory", "usage", "k", "samples", "-1"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"memory", "usage", "k", "foo"}), "-ERR syntax error\r\n");
+    EXPECT_EQ(r.run({"memory", "usage", "k", "samples", "0"}), "$-1\r\n");
+}
