@@ -6,8 +6,8 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "common/resp/reply_writer.hpp"
 #include "server/store/keyspace.hpp"

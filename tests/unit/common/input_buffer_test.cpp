@@ -1,8 +1,8 @@
 #include "common/net/input_buffer.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 using vigil::common::InputBuffer;
 

@@ -13,8 +13,7 @@ TEST(Acl, DefaultUserAndList) {
 
 TEST(Acl, SetUserDescribesLikeRedis) {
     CommandRunner r;
-    EXPECT_EQ(r.run({"acl", "setuser", "alice", "on", ">pw", "+@all", "-set", "~*",
-                     "allchannels"}),
+    EXPECT_EQ(r.run({"acl", "setuser", "alice", "on", ">pw", "+@all", "-set", "~*", "allchannels"}),
               "+OK\r\n");
     EXPECT_EQ(r.run({"acl", "setuser", "carol", "on", ">x", "+get", "~k*"}), "+OK\r\n");
     EXPECT_EQ(r.run({"acl", "list"}),
