@@ -20,7 +20,12 @@ asio::awaitable<void> cron_loop(Server& server, bool& stopping) {
         timer.expires_after(std::chrono::milliseconds(100));
         co_await timer.async_wait();
         if (!stopping) {
-            server.cron(server.clock());
+            try {
+                server.cron(server.clock());
+            } catch (const std::exception& e) {
+                // Periodic work must go on (expiry, saves, fsync): log and keep ticking.
+                spdlog::warn("cron: {}", e.what());
+            }
         }
     }
 }
@@ -78,15 +83,15 @@ int run_server(Server& server) {
 
     bool stopping = false;
     int exit_code = 0;
-    auto shutdown = [&](bool save) {
+    auto shutdown = [&](bool save) -> bool {
         if (stopping) {
-            return;
+            return true;
         }
         spdlog::warn("User requested shutdown...");
         if (save && server.save_on_shutdown && !server.save_on_shutdown()) {
             spdlog::warn("Error trying to save the DB, can't exit.");
             // Redis refuses to exit when the final save fails unless NOSAVE/FORCE.
-            return;
+            return false;
         }
         stopping = true;
         if (current) {
@@ -99,6 +104,7 @@ int run_server(Server& server) {
         }
         spdlog::warn("Redis is now ready to exit, bye bye...");
         io.stop();
+        return true;
     };
     server.request_shutdown = shutdown;
 

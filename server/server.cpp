@@ -238,8 +238,19 @@ bool Server::check_pause(ClientState& client, const CommandSpec& spec, std::int6
     if (pause_all) {
         return true;
     }
-    // PAUSE WRITE: writes and commands that may write wait (EXEC of a write transaction too).
-    return (spec.flags & (kWrite | kMayReplicate)) != 0;
+    // PAUSE WRITE: writes and commands that may write wait, even when they would only be queued
+    // inside MULTI; so does an EXEC whose transaction writes (as in Redis 7.0).
+    if ((spec.flags & (kWrite | kMayReplicate)) != 0) {
+        return true;
+    }
+    if (spec.name == "exec") {
+        for (const auto& q : client.queued) {
+            if ((q.spec->flags & (kWrite | kMayReplicate)) != 0) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 common::ExecStatus Server::execute(common::ClientContext& ctx,
@@ -248,16 +259,27 @@ common::ExecStatus Server::execute(common::ClientContext& ctx,
     auto& client = static_cast<ClientState&>(ctx);
     std::int64_t now = clock();
     client.last_interaction_ms = now;
+    // While clients are paused no key expires, lazily or actively: the dataset must not change.
+    keyspace.expire_paused = pause_end_ms > now;
     if (pause_end_ms > now) {
         const CommandSpec* spec = commands.find(args[0]);
-        if (spec != nullptr && !client.in_multi && check_pause(client, *spec, now)) {
+        if (spec != nullptr && check_pause(client, *spec, now)) {
             return common::ExecStatus::wait;
         }
     }
     std::size_t before = out.size();
     common::ReplyWriter reply(out, client.protocol);
     last_run_spec_ = nullptr;
-    call(client, args, reply, now);
+    try {
+        call(client, args, reply, now);
+    } catch (const std::exception& e) {
+        // A handler that throws (e.g. bad_alloc building a huge reply) must not take the
+        // connection or the server down: drop the partial reply and answer an error.
+        out.resize(before);
+        out.shrink_to_fit();
+        spdlog::warn("Command '{}' failed: {}", std::string(args[0].substr(0, 64)), e.what());
+        reply.error(std::string("ERR ") + e.what());
+    }
     stats.total_net_output_bytes += out.size() - before;
     if (reply.error_count() > 0) {
         stats.total_error_replies += reply.error_count();
@@ -337,11 +359,11 @@ void Server::call(ClientState& client,
         fail("ERR Command not allowed inside a transaction");
         return;
     }
-    if (std::string error; !acl_allows(client, *spec, args, error)) {
+    if (std::string error; !client.loading && !acl_allows(client, *spec, args, error)) {
         fail(error);
         return;
     }
-    if (config.maxmemory > 0) {
+    if (config.maxmemory > 0 && !client.loading) {
         eviction_ = eviction_settings();
         bool out_of_memory = !free_memory_if_needed(now_ms);
         bool reject = (spec->flags & kDenyOom) != 0;
@@ -361,7 +383,8 @@ void Server::call(ClientState& client,
     }
     // Redis 7.0 order from here: OOM (above), MISCONF, then the pub/sub context.
     // ---- persistence: MISCONF after a failed background save (or AOF write error) ----
-    if (((spec->flags & kWrite) != 0 || spec->name == "ping") && !client.is_master && persistence) {
+    if (((spec->flags & kWrite) != 0 || spec->name == "ping") && !client.is_master &&
+        !client.loading && persistence) {
         if (std::string denied = persistence->write_denied_error(); !denied.empty()) {
             fail(denied);
             return;
@@ -437,6 +460,7 @@ void Server::cron(std::int64_t now_ms) {
     persistence->cron(now_ms);
     // Like Redis, no key expires actively while clients are paused (CLIENT PAUSE, FAILOVER):
     // the dataset must not change under a paused write load.
+    keyspace.expire_paused = pause_end_ms > now_ms;
     if (active_expire_enabled && pause_end_ms <= now_ms) {
         keyspace.active_expire(now_ms, 2000);
     }

@@ -52,6 +52,9 @@ struct ClientState : common::ClientContext, common::Subscriber {
     bool is_master = false;
     bool is_replica = false;
     bool is_monitor = false;
+    // The AOF replay client: its commands run like Redis's fake AOF client, without the ACL,
+    // maxmemory, MISCONF or pub/sub-context checks.
+    bool loading = false;
     // Timing and accounting
     std::int64_t created_ms = 0;
     std::int64_t last_interaction_ms = 0;
@@ -172,7 +175,8 @@ public:
     bool bgsave_in_progress = false;
     std::int64_t last_bgsave_ok = true;
     // Hooks the runtime provides (shutdown, background save, ...).
-    std::function<void(bool save)> request_shutdown;
+    // Returns false when the shutdown was refused (the final save failed).
+    std::function<bool(bool save)> request_shutdown;
     std::function<void()> on_config_changed;
     // CONFIG SET: actions for directives whose change needs more than the new value in
     // `config` (rebinding the listener, starting or stopping the AOF, ...), by directive name.

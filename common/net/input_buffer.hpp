@@ -47,6 +47,11 @@ public:
         begin_ += n;
         if (begin_ == end_) {
             begin_ = end_ = 0;  // empty: start over at the front for free
+            if (capacity_ > kKeepCapacity) {
+                // A big request is done: do not keep its buffer for the connection's lifetime.
+                data_.reset();
+                capacity_ = 0;
+            }
         }
     }
     std::string_view readable() const { return {data_.get() + begin_, end_ - begin_}; }
@@ -54,6 +59,7 @@ public:
     std::size_t capacity() const { return capacity_; }
 
 private:
+    static constexpr std::size_t kKeepCapacity = 64 * 1024;
     std::unique_ptr<char[]> data_;
     std::size_t capacity_ = 0;
     std::size_t begin_ = 0;

@@ -20,6 +20,7 @@ Session::Session(TcpSocket socket, Service& service, ParserLimits limits)
       service_(service),
       parser_(limits),
       writer_cv_(socket_.get_executor()),
+      write_done_cv_(socket_.get_executor()),
       resume_cv_(socket_.get_executor()) {
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
@@ -32,7 +33,9 @@ Session::Session(TcpSocket socket, Service& service, ParserLimits limits)
     }
     fd_ = static_cast<int>(socket_.native_handle());
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // flush() tries a direct write before an async one
     writer_cv_.expires_at(asio::steady_timer::time_point::max());
+    write_done_cv_.expires_at(asio::steady_timer::time_point::max());
 }
 
 Session::~Session() = default;
@@ -50,12 +53,14 @@ asio::awaitable<void> Session::run() {
     auto self = shared_from_this();
     asio::co_spawn(
         socket_.get_executor(), [self] { return self->writer(); }, log_unhandled("session writer"));
-    co_await reader();
-    closed_ = true;
-    boost::system::error_code ec;
-    socket_.close(ec);
-    writer_cv_.cancel();
-    resume_cv_.cancel();
+    try {
+        co_await reader();
+    } catch (const std::exception& e) {
+        spdlog::warn("client {}: closing after an internal error: {}", peer_, e.what());
+    }
+    // Whatever ended the reader, the connection is cleaned up exactly once.
+    close_now();
+    write_done_cv_.cancel();
     service_.on_disconnect(*ctx_);
 }
 
@@ -123,17 +128,35 @@ asio::awaitable<void> Session::reader() {
 }
 
 asio::awaitable<bool> Session::flush() {
-    // The writer coroutine may be writing already: then leave the bytes to it and wait? No: the
-    // reader writes itself only when no write is in flight; otherwise the writer picks it up.
-    while (!output_.empty() && !write_in_progress_ && !closed_) {
+    // A write in flight (the writer coroutine's) finishes first: output keeps its order, and a
+    // last reply before a close is not dropped.
+    while (write_in_progress_ && !closed_) {
+        co_await write_done_cv_.async_wait();
+    }
+    while (!output_.empty() && !closed_) {
+        // Most replies fit in the socket's send buffer: write them at once, without suspending.
+        boost::system::error_code ec;
+        std::size_t n = socket_.write_some(asio::buffer(output_), ec);
+        if (!ec) {
+            if (n == output_.size()) {
+                output_.clear();
+                break;
+            }
+            output_.erase(0, n);
+        } else if (ec != asio::error::would_block && ec != asio::error::try_again) {
+            close_now();
+            co_return false;
+        }
+        // The rest waits for the socket to drain.
         write_in_progress_ = true;
         writing_.clear();
         writing_.swap(output_);
         writing_bytes_ = writing_.size();
-        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_), Token{});
+        auto [wec, written] = co_await asio::async_write(socket_, asio::buffer(writing_), Token{});
         writing_bytes_ = 0;
         write_in_progress_ = false;
-        if (ec) {
+        write_done_cv_.cancel();
+        if (wec) {
             close_now();
             co_return false;
         }
@@ -181,9 +204,11 @@ void Session::close_now() {
     }
     closed_ = true;
     boost::system::error_code ec;
+    // shutdown() sends the FIN now, even if a forked child (BGSAVE) still holds the descriptor.
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     writer_cv_.cancel();
+    write_done_cv_.cancel();
     resume_cv_.cancel();
 }
 

@@ -46,10 +46,11 @@ private:
     std::string writing_;
     std::size_t writing_bytes_ = 0;
     bool write_in_progress_ = false;
-    bool closing_ = false;   // close after output drains
-    bool closed_ = false;    // socket closed
-    SteadyTimer writer_cv_;  // cancelled when there is new output for the writer
-    SteadyTimer resume_cv_;  // cancelled by resume() when a waiting command may run
+    bool closing_ = false;       // close after output drains
+    bool closed_ = false;        // socket closed
+    SteadyTimer writer_cv_;      // cancelled when there is new output for the writer
+    SteadyTimer write_done_cv_;  // cancelled when an async write completes
+    SteadyTimer resume_cv_;      // cancelled by resume() when a waiting command may run
     std::string peer_;
     std::string local_;
     int fd_ = -1;

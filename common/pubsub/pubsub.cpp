@@ -120,103 +120,91 @@ std::size_t PubSub::numsub(std::string_view channel) const {
 
 namespace {
 
-bool glob_match_impl(
-    const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth) {
-    if (depth > 1000) {
-        return false;
+char fold(char c, bool nocase) {
+    return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
+}
+
+// Matches one character against the class that starts after '[' at p[i]. Returns whether it
+// matched and sets `next` to the index after the closing ']' (or the end when unterminated).
+bool match_class(std::string_view p, std::size_t i, char ch, bool nocase, std::size_t& next) {
+    bool negate = i < p.size() && p[i] == '^';
+    if (negate) {
+        ++i;
     }
-    auto lower = [nocase](char c) {
-        return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
-    };
-    while (p < pend && s < send) {
-        switch (*p) {
-            case '*': {
-                while (p + 1 < pend && p[1] == '*') {
-                    ++p;
-                }
-                if (p + 1 == pend) {
-                    return true;
-                }
-                while (s < send) {
-                    if (glob_match_impl(p + 1, pend, s, send, nocase, depth + 1)) {
-                        return true;
-                    }
-                    ++s;
-                }
-                return false;
+    bool match = false;
+    const char c = fold(ch, nocase);
+    while (i < p.size() && p[i] != ']') {
+        if (p[i] == '\\' && i + 1 < p.size()) {
+            ++i;
+            match = match || fold(p[i], nocase) == c;
+        } else if (i + 2 < p.size() && p[i + 1] == '-') {
+            char lo = fold(p[i], nocase);
+            char hi = fold(p[i + 2], nocase);
+            if (lo > hi) {
+                std::swap(lo, hi);
             }
-            case '?':
-                ++s;
-                break;
-            case '[': {
-                ++p;
-                bool negate = p < pend && *p == '^';
-                if (negate) {
-                    ++p;
-                }
-                bool match = false;
-                while (p < pend && *p != ']') {
-                    if (*p == '\\' && p + 1 < pend) {
-                        ++p;
-                        if (lower(*p) == lower(*s)) {
-                            match = true;
-                        }
-                    } else if (p + 2 < pend && p[1] == '-') {
-                        char a = lower(p[0]);
-                        char b = lower(p[2]);
-                        if (a > b) {
-                            std::swap(a, b);
-                        }
-                        char c = lower(*s);
-                        if (c >= a && c <= b) {
-                            match = true;
-                        }
-                        p += 2;
-                    } else if (lower(*p) == lower(*s)) {
-                        match = true;
-                    }
-                    ++p;
-                }
-                if (p >= pend) {
-                    --p;  // unterminated class: treat as ending here (as Redis does)
-                }
-                if (negate) {
-                    match = !match;
-                }
-                if (!match) {
-                    return false;
-                }
-                ++s;
-                break;
-            }
-            case '\\':
-                if (p + 1 < pend) {
-                    ++p;
-                }
-                [[fallthrough]];
-            default:
-                if (lower(*p) != lower(*s)) {
-                    return false;
-                }
-                ++s;
-                break;
+            match = match || (c >= lo && c <= hi);
+            i += 2;
+        } else {
+            match = match || fold(p[i], nocase) == c;
         }
-        ++p;
+        ++i;
     }
-    if (s == send) {
-        while (p < pend && *p == '*') {
-            ++p;
-        }
-        return p == pend;
-    }
-    return false;
+    next = i < p.size() ? i + 1 : p.size();
+    return negate ? !match : match;
 }
 
 }  // namespace
 
+// Iterative glob matching: on a mismatch, only the most recent '*' is retried one character
+// further, so the work is bounded by pattern length x string length (no exponential
+// backtracking on patterns like "*a*a*a*a*b").
 bool glob_match(std::string_view pattern, std::string_view str, bool nocase) {
-    return glob_match_impl(pattern.data(), pattern.data() + pattern.size(), str.data(),
-                           str.data() + str.size(), nocase, 0);
+    std::size_t pi = 0;
+    std::size_t si = 0;
+    std::size_t star_p = std::string_view::npos;  // index of the last '*' seen
+    std::size_t star_s = 0;                       // where in str that '*' resumes
+    while (si < str.size()) {
+        if (pi < pattern.size()) {
+            char pc = pattern[pi];
+            if (pc == '*') {
+                star_p = pi++;
+                star_s = si;
+                continue;
+            }
+            if (pc == '?') {
+                ++pi;
+                ++si;
+                continue;
+            }
+            if (pc == '[') {
+                std::size_t next = 0;
+                if (match_class(pattern, pi + 1, str[si], nocase, next)) {
+                    pi = next;
+                    ++si;
+                    continue;
+                }
+            } else {
+                if (pc == '\\' && pi + 1 < pattern.size()) {
+                    ++pi;
+                }
+                if (fold(pattern[pi], nocase) == fold(str[si], nocase)) {
+                    ++pi;
+                    ++si;
+                    continue;
+                }
+            }
+        }
+        if (star_p == std::string_view::npos) {
+            return false;
+        }
+        pi = star_p + 1;
+        si = ++star_s;
+    }
+    while (pi < pattern.size() && pattern[pi] == '*') {
+        ++pi;
+    }
+    return pi == pattern.size();
 }
 
 }  // namespace vigil::common

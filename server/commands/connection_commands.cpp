@@ -1,5 +1,6 @@
 // Connection: PING, ECHO, QUIT, HELLO, AUTH, RESET, CLIENT.
 #include <algorithm>
+#include <climits>
 
 #include "server/commands/args.hpp"
 #include "server/commands/command_table.hpp"
@@ -401,7 +402,8 @@ void cmd_client_pause(CommandContext& ctx) {
         ctx.reply.error(err::kSyntax);
         return;
     }
-    std::int64_t end = ctx.now_ms + *ms;
+    // Redis 7.0 accepts any positive timeout: a huge one pauses until CLIENT UNPAUSE.
+    std::int64_t end = *ms > LLONG_MAX - ctx.now_ms ? LLONG_MAX : ctx.now_ms + *ms;
     // A stricter pause (ALL over WRITE) or a longer one wins, like Redis.
     if (ctx.server.pause_end_ms <= ctx.now_ms) {
         ctx.server.pause_all = all;

@@ -43,7 +43,7 @@ bool parse_scan_options(CommandContext& ctx,
                 ctx.reply.error(err::kSyntax);
                 return false;
             }
-            out.count = *v;
+            out.count = std::min<std::int64_t>(*v, LLONG_MAX / 10);  // budgets are count * 10
         } else if (opt == "match" && has_next) {
             out.match = std::string(ctx.args[i + 1]);
             if (*out.match == "*") {

@@ -448,8 +448,9 @@ void cmd_shutdown(CommandContext& ctx) {
         return;
     }
     bool do_save = save.value_or(!ctx.server.config.save_params.empty());
-    if (ctx.server.request_shutdown) {
-        ctx.server.request_shutdown(do_save);
+    if (ctx.server.request_shutdown && !ctx.server.request_shutdown(do_save)) {
+        ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
     }
     // Redis replies nothing: the connection closes when the process exits.
     ctx.client.close_requested = true;

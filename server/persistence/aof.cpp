@@ -39,9 +39,12 @@ std::string quote(std::string_view s) {
     return out;
 }
 
-bool write_all(int fd, std::string_view data, std::string& error) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
+// Writes data; `written` tells how much reached the file even when it fails part way, so the
+// caller never writes the same bytes twice.
+bool write_all(int fd, std::string_view data, std::size_t& written, std::string& error) {
+    written = 0;
+    while (written < data.size()) {
+        ssize_t n = ::write(fd, data.data() + written, data.size() - written);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -49,7 +52,7 @@ bool write_all(int fd, std::string_view data, std::string& error) {
             error = std::strerror(errno);
             return false;
         }
-        data.remove_prefix(static_cast<std::size_t>(n));
+        written += static_cast<std::size_t>(n);
     }
     return true;
 }
@@ -269,9 +272,14 @@ void AofAppender::fsync_worker() {
         fsync_requested_ = false;
         fsync_running_ = true;
         lock.unlock();
-        ::fdatasync(fd_);
+        int rc = ::fdatasync(fd_);
+        int err = errno;
         lock.lock();
         fsync_running_ = false;
+        if (rc != 0) {
+            fsync_failed_ = true;
+            fsync_error_ = std::strerror(err);
+        }
     }
 }
 
@@ -301,25 +309,40 @@ bool AofAppender::flush() {
         return write_ok_;
     }
     std::string error;
-    if (!write_all(fd_, buf_, error)) {
+    std::size_t written = 0;
+    bool ok = write_all(fd_, buf_, written, error);
+    // Whatever reached the file is accounted for and never written again.
+    size_ += written;
+    buf_.erase(0, written);
+    if (!ok) {
         write_ok_ = false;
         last_error_ = error;
         return false;
     }
-    write_ok_ = true;
-    size_ += buf_.size();
-    buf_.clear();
     unsynced_ = true;
     if (policy_ == AofFsync::always) {
-        ::fdatasync(fd_);
+        if (::fdatasync(fd_) != 0) {
+            write_ok_ = false;
+            last_error_ = std::string("fsync: ") + std::strerror(errno);
+            return false;
+        }
         unsynced_ = false;
     }
+    write_ok_ = true;
     return true;
 }
 
 void AofAppender::cron(std::int64_t now_ms) {
     if (multi_depth_ == 0) {
         flush();
+    }
+    {
+        // A failed background fsync makes the AOF unwritable (writes get MISCONF), as in Redis.
+        std::lock_guard lock(mutex_);
+        if (fsync_failed_) {
+            write_ok_ = false;
+            last_error_ = "fsync: " + fsync_error_;
+        }
     }
     if (policy_ != AofFsync::everysec || !unsynced_ || now_ms - last_fsync_ms_ < 1000) {
         return;

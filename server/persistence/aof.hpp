@@ -107,6 +107,8 @@ private:
     bool fsync_requested_ = false;
     bool fsync_running_ = false;
     bool stopping_ = false;
+    bool fsync_failed_ = false;  // set by the fsync thread, read by cron (under mutex_)
+    std::string fsync_error_;
     std::thread worker_;
 };
 

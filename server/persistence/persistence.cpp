@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +14,7 @@
 #include "server/persistence/rdb_loader.hpp"
 #include "server/persistence/rdb_writer.hpp"
 #include "server/server.hpp"
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +24,28 @@ namespace vigil::server {
 namespace {
 
 constexpr std::int64_t kBgsaveRetryDelayMs = 5000;  // after a failed BGSAVE (Redis's value)
+
+// In a forked child: closes the listening and client sockets it inherited, so that clients
+// see their connections close when the parent closes them, and a restarted server can bind its
+// port while a save is still running. Files (the log) stay open.
+void close_inherited_sockets() {
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (dir == nullptr) {
+        return;
+    }
+    std::vector<int> sockets;
+    while (dirent* e = ::readdir(dir)) {
+        int fd = std::atoi(e->d_name);
+        struct stat st {};
+        if (fd > 2 && fd != ::dirfd(dir) && ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+            sockets.push_back(fd);
+        }
+    }
+    ::closedir(dir);
+    for (int fd : sockets) {
+        ::close(fd);
+    }
+}
 
 std::string join_path(const std::string& dir, std::string_view name) {
     if (dir.empty() || dir == ".") {
@@ -279,6 +304,7 @@ bool Persistence::fork_child(ChildKind kind, const std::function<bool()>& work) 
     if (pid == 0) {
         // Child: write the file and leave without running any destructor or atexit handler.
         common::log::set_role('C');
+        close_inherited_sockets();
         ::signal(SIGINT, SIG_DFL);
         ::signal(SIGTERM, SIG_DFL);
         ::signal(SIGUSR1, SIG_DFL);

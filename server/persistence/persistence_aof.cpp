@@ -121,14 +121,28 @@ bool Persistence::load_aof_file(const std::string& name, bool last, std::string&
 
     auto client = std::make_unique<ClientState>();
     client->authenticated = true;
+    client->loading = true;
     std::string scratch;
     common::ReplyWriter reply(scratch);
     const std::int64_t now = now_ms();
-    AofReplayResult res = replay_aof_commands(std::string_view(data).substr(offset),
-                                              [&](std::span<const std::string_view> args) {
-                                                  server_.call(*client, args, reply, now);
-                                                  scratch.clear();
-                                              });
+    std::string unknown;
+    AofReplayResult res = replay_aof_commands(
+        std::string_view(data).substr(offset), [&](std::span<const std::string_view> args) {
+            if (!unknown.empty()) {
+                return;
+            }
+            if (server_.commands.find(args[0]) == nullptr) {
+                unknown = std::string(args[0]);  // Redis refuses to load such a file
+                return;
+            }
+            server_.call(*client, args, reply, now);
+            scratch.clear();
+        });
+    if (!unknown.empty()) {
+        unwatch_all(server_, *client);
+        error = "Unknown command '" + unknown + "' reading the append only file " + name;
+        return false;
+    }
     if (res.ended_in_multi) {
         std::string_view discard[] = {"DISCARD"};
         server_.call(*client, discard, reply, now);

@@ -113,8 +113,8 @@ Db::Node* Keyspace::find(int db_index, std::string_view key, std::int64_t now_ms
     if (n == nullptr || n->value.expire_ms < 0 || n->value.expire_ms > now_ms) {
         return n;
     }
-    if (!expire_deletes) {
-        return nullptr;  // logically expired; the master will send the DEL
+    if (!expire_deletes || expire_paused) {
+        return nullptr;  // logically expired; deleted later (or by the master's DEL)
     }
     std::string k = n->key;
     d.erase(k);

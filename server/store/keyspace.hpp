@@ -93,6 +93,9 @@ public:
     std::function<void(int db, std::string_view key, bool evicted)> on_key_removed;
     // On a replica keys are not deleted on expiry; the master's DEL does it.
     bool expire_deletes = true;
+    // While clients are paused (CLIENT PAUSE, FAILOVER) expired keys read as missing but are
+    // not deleted, so nothing is propagated.
+    bool expire_paused = false;
 
     // Lazy expiry at lookup time.
     Db::Node* find(int db, std::string_view key, std::int64_t now_ms);

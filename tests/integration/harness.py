@@ -42,8 +42,10 @@ def wait_until(predicate, timeout=10.0, interval=0.02, message="condition"):
 class ServerProcess:
     """One server process. kind is 'vigil' or 'redis'."""
 
-    def __init__(self, kind="vigil", args=(), config_text=None, port=None, workdir=None):
+    def __init__(self, kind="vigil", args=(), config_text=None, port=None, workdir=None,
+                 password=None):
         self.kind = kind
+        self.password = password  # used by client() and the readiness check
         self.port = port or free_port()
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix=f"{kind}-")
@@ -75,6 +77,8 @@ class ServerProcess:
         return self.client().ping()
 
     def client(self, **kw):
+        if self.password is not None and "password" not in kw:
+            kw["password"] = self.password
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10, **kw)
 
     def read_log(self):

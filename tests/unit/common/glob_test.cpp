@@ -17,3 +17,27 @@ TEST(Glob, MatchesLikeRedis) {
     EXPECT_TRUE(glob_match("a*", "a"));
     EXPECT_TRUE(glob_match("HELLO", "hello", true));
 }
+
+TEST(Glob, ManyStarsDoNotBacktrackExponentially) {
+    std::string s(200, 'a');
+    std::string p;
+    for (int i = 0; i < 30; ++i) {
+        p += "*a";
+    }
+    p += "*b";
+    EXPECT_FALSE(glob_match(p, s));  // would take ages with naive recursion
+    EXPECT_TRUE(glob_match(p.substr(0, p.size() - 2), s));
+    std::string stars(5000, '*');
+    EXPECT_TRUE(glob_match(stars, "anything"));
+}
+
+TEST(Glob, ClassesAndEscapesBehaveLikeRedis) {
+    EXPECT_TRUE(glob_match("[a-]", "a"));
+    EXPECT_FALSE(glob_match("a[", "a["));  // an unterminated class matches nothing
+    EXPECT_TRUE(glob_match("[^]", "a"));  // an empty negated class matches any character
+    EXPECT_TRUE(glob_match("[\\]]", "]"));
+    EXPECT_TRUE(glob_match("*[0-9]", "key7"));
+    EXPECT_FALSE(glob_match("*[0-9]", "key"));
+    EXPECT_TRUE(glob_match("a\\?c*", "a?cde"));
+    EXPECT_FALSE(glob_match("a\\?c", "abc"));
+}
