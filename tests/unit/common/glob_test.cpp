@@ -34,7 +34,7 @@ TEST(Glob, ManyStarsDoNotBacktrackExponentially) {
 TEST(Glob, ClassesAndEscapesBehaveLikeRedis) {
     EXPECT_TRUE(glob_match("[a-]", "a"));
     EXPECT_FALSE(glob_match("a[", "a["));  // an unterminated class matches nothing
-    EXPECT_TRUE(glob_match("[^]", "a"));  // an empty negated class matches any character
+    EXPECT_TRUE(glob_match("[^]", "a"));   // an empty negated class matches any character
     EXPECT_TRUE(glob_match("[\\]]", "]"));
     EXPECT_TRUE(glob_match("*[0-9]", "key7"));
     EXPECT_FALSE(glob_match("*[0-9]", "key"));
