@@ -78,10 +78,12 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_benchmark(port, pipeline, requests):
-    out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
-                          "-P", str(pipeline), "--csv"], capture_output=True, text=True,
-                         timeout=1800).stdout
+def run_benchmark(port, pipeline, requests, tests=None):
+    cmd = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
+           "-P", str(pipeline), "--csv"]
+    if tests:
+        cmd += ["-t", tests]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800).stdout
     results = {}
     for row in csv.reader(io.StringIO(out)):
         if not row or row[0] == "test":
@@ -97,6 +99,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=100000)
     ap.add_argument("--populate", type=int, default=1000000)
+    ap.add_argument("--tests", help="redis-benchmark -t list (default: its default test set)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--markdown", action="store_true", help="print a table for docs/")
     args = ap.parse_args()
@@ -112,7 +115,7 @@ def main():
                 order = ["redis", "vigil"] if rnd % 2 == 0 else ["vigil", "redis"]
                 for name in order:
                     cli(servers[name].port, "flushall")
-                    res = run_benchmark(servers[name].port, pipeline, args.requests)
+                    res = run_benchmark(servers[name].port, pipeline, args.requests, args.tests)
                     for test, r in res.items():
                         samples.setdefault((pipeline, test, name), []).append(r)
                     print(f"  -P {pipeline} round {rnd + 1} {name}: {len(res)} tests",

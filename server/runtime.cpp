@@ -46,7 +46,8 @@ std::unique_ptr<common::Listener> make_listener(asio::io_context& io, Server& se
 }  // namespace
 
 int run_server(Server& server) {
-    asio::io_context io(1);
+    // One thread owns everything (DESIGN.md): the scheduler and reactor need no locking.
+    asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
     std::unique_ptr<common::Listener> current;
     try {
         current = make_listener(io, server);

@@ -65,10 +65,28 @@ asio::awaitable<void> Session::run() {
 }
 
 asio::awaitable<void> Session::reader() {
+    bool more_likely = false;  // the last read filled the chunk: more bytes are probably waiting
     for (;;) {
+        // Like Redis's event loop: wait for readability, then read once. (async_read_some would
+        // first try a read that, for a client waiting on its reply, always fails with EAGAIN.)
+        if (!more_likely) {
+            auto [wec] = co_await socket_.async_wait(asio::socket_base::wait_read);
+            if (wec || closed_) {
+                co_return;
+            }
+        }
         char* room = input_.prepare(kReadChunk);
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(room, kReadChunk));
+        boost::system::error_code ec;
+        std::size_t n = socket_.read_some(asio::buffer(room, kReadChunk), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            more_likely = false;
+            continue;
+        }
+        if (!ec && n == 0) {
+            ec = asio::error::eof;
+        }
         input_.commit(n);
+        more_likely = n == kReadChunk;
         if (ec || closed_) {
             if (ec && ec != asio::error::eof && ec != asio::error::connection_reset &&
                 ec != asio::error::operation_aborted) {

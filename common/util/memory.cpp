@@ -8,6 +8,11 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// From the sanitizer runtime (sanitizer/allocator_interface.h, not shipped with every g++).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 namespace vigil::common {
 namespace {
 std::atomic<std::size_t> g_used{0};
@@ -27,12 +32,22 @@ inline void count_free(void* p) {
 }
 }  // namespace
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// Sanitizer builds keep their own allocator: ask it instead of counting.
+std::size_t used_memory() {
+    return __sanitizer_get_current_allocated_bytes();
+}
+std::size_t peak_memory() {
+    return __sanitizer_get_current_allocated_bytes();
+}
+#else
 std::size_t used_memory() {
     return g_used.load(std::memory_order_relaxed);
 }
 std::size_t peak_memory() {
     return g_peak.load(std::memory_order_relaxed);
 }
+#endif
 
 std::size_t resident_memory() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");

@@ -80,6 +80,26 @@ std::string format_long_double(long double v) {
     return out;
 }
 
+bool clamp_index_range(std::int64_t& start, std::int64_t& end, std::size_t size) {
+    auto len = static_cast<std::int64_t>(size);
+    if (start < 0) {
+        start += len;
+    }
+    if (end < 0) {
+        end += len;
+    }
+    if (start < 0) {
+        start = 0;
+    }
+    if (start > end || start >= len) {
+        return false;
+    }
+    if (end >= len) {
+        end = len - 1;
+    }
+    return true;
+}
+
 std::string int_to_string(std::int64_t v) {
     char buf[24];
     auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);

@@ -15,6 +15,9 @@ std::optional<double> parse_double(std::string_view s);
 std::optional<long double> parse_long_double(std::string_view s);
 // Formats a long double as Redis does for INCRBYFLOAT ("%.17Lf" with trailing zeros trimmed).
 std::string format_long_double(long double v);
+// Resolves a Redis index range (negative indexes count from the end) over `size` elements.
+// Returns false when the range is empty; otherwise start and end are valid inclusive indexes.
+bool clamp_index_range(std::int64_t& start, std::int64_t& end, std::size_t size);
 // Formats an integer.
 std::string int_to_string(std::int64_t v);
 

@@ -131,27 +131,6 @@ void cmd_llen(CommandContext& ctx) {
     ctx.reply.integer(n == nullptr ? 0 : static_cast<std::int64_t>(n->value.list().size()));
 }
 
-// Clamps [start, end] (negative = from the end) to the list; false when the range is empty.
-bool clamp_range(std::int64_t& start, std::int64_t& end, std::size_t size) {
-    auto len = static_cast<std::int64_t>(size);
-    if (start < 0) {
-        start += len;
-    }
-    if (end < 0) {
-        end += len;
-    }
-    if (start < 0) {
-        start = 0;
-    }
-    if (start > end || start >= len) {
-        return false;
-    }
-    if (end >= len) {
-        end = len - 1;
-    }
-    return true;
-}
-
 void cmd_lrange(CommandContext& ctx) {
     auto start = parse_int(ctx.args[2]);
     auto end = parse_int(ctx.args[3]);
@@ -164,7 +143,7 @@ void cmd_lrange(CommandContext& ctx) {
         return;
     }
     std::int64_t b = *start, e = *end;
-    if (n == nullptr || !clamp_range(b, e, n->value.list().size())) {
+    if (n == nullptr || !clamp_index_range(b, e, n->value.list().size())) {
         ctx.reply.array_header(0);
         return;
     }
@@ -307,7 +286,7 @@ void cmd_ltrim(CommandContext& ctx) {
     }
     List& l = n->value.list();
     std::int64_t b = *start, e = *end;
-    if (!clamp_range(b, e, l.size())) {
+    if (!clamp_index_range(b, e, l.size())) {
         l.clear();
     } else {
         l.erase(l.begin() + e + 1, l.end());

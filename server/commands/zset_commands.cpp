@@ -145,27 +145,6 @@ std::pair<std::size_t, std::size_t> lex_ranks(const ZSet& z, const LexRange& r) 
     return {first, std::max(first, last)};
 }
 
-// Clamps a rank range [start, end] (negative = from the end); false when empty.
-bool clamp_ranks(std::int64_t& start, std::int64_t& end, std::size_t size) {
-    auto len = static_cast<std::int64_t>(size);
-    if (start < 0) {
-        start += len;
-    }
-    if (end < 0) {
-        end += len;
-    }
-    if (start < 0) {
-        start = 0;
-    }
-    if (start > end || start >= len) {
-        return false;
-    }
-    if (end >= len) {
-        end = len - 1;
-    }
-    return true;
-}
-
 // ---- Replies ----
 
 void reply_score(CommandContext& ctx, double v) {
@@ -550,7 +529,7 @@ void zrange_generic(CommandContext& ctx, RangeBy by, bool rev) {
     const ZSet& z = n->value.zset();
     std::vector<Entry> es;
     if (by == RangeBy::rank) {
-        if (clamp_ranks(start, end, z.size())) {
+        if (clamp_index_range(start, end, z.size())) {
             auto b = static_cast<std::size_t>(start), e = static_cast<std::size_t>(end);
             if (rev) {
                 // Ranks count from the highest score.
@@ -669,7 +648,7 @@ void zremrange_generic(CommandContext& ctx, RangeBy by) {
     ZSet& z = n->value.zset();
     std::size_t first = 0, last = 0;
     if (by == RangeBy::rank) {
-        if (clamp_ranks(start, end, z.size())) {
+        if (clamp_index_range(start, end, z.size())) {
             first = static_cast<std::size_t>(start);
             last = static_cast<std::size_t>(end) + 1;
         }
