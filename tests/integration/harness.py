@@ -79,7 +79,8 @@ class ServerProcess:
     def client(self, **kw):
         if self.password is not None and "password" not in kw:
             kw["password"] = self.password
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10, **kw)
+        kw.setdefault("socket_timeout", 10)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
 
     def read_log(self):
         try:
@@ -98,7 +99,8 @@ class ServerProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=15)
+                # A final save of a large dataset can take a while in sanitizer builds.
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
