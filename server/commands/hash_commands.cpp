@@ -6,6 +6,7 @@
 #include "server/commands/args.hpp"
 #include "server/commands/command_table.hpp"
 #include "server/commands/errors.hpp"
+#include "server/commands/remove_members.hpp"
 #include "server/commands/scan.hpp"
 #include "server/server.hpp"
 
@@ -110,26 +111,7 @@ void cmd_hmget(CommandContext& ctx) {
 }
 
 void cmd_hdel(CommandContext& ctx) {
-    Db::Node* n = nullptr;
-    if (!get_hash(ctx, n, true)) {
-        return;
-    }
-    if (n == nullptr) {
-        ctx.reply.integer(0);
-        return;
-    }
-    std::int64_t deleted = 0;
-    Hash& h = n->value.hash();
-    for (std::size_t i = 2; i < ctx.args.size() && h.size() > 0; ++i) {
-        if (h.erase(ctx.args[i])) {
-            ++deleted;
-        }
-    }
-    if (deleted > 0) {
-        ctx.delete_if_empty(n);
-        ctx.modified(ctx.args[1], static_cast<std::uint64_t>(deleted));
-    }
-    ctx.reply.integer(deleted);
+    remove_members(ctx, ValueType::hash, [](Object& o) -> Hash& { return o.hash(); });
 }
 
 // HGETALL, HKEYS and HVALS.

@@ -7,6 +7,7 @@
 #include "server/commands/args.hpp"
 #include "server/commands/command_table.hpp"
 #include "server/commands/errors.hpp"
+#include "server/commands/remove_members.hpp"
 #include "server/commands/scan.hpp"
 #include "server/server.hpp"
 
@@ -39,26 +40,7 @@ void cmd_sadd(CommandContext& ctx) {
 }
 
 void cmd_srem(CommandContext& ctx) {
-    Db::Node* n = nullptr;
-    if (!get_set(ctx, ctx.args[1], n, true)) {
-        return;
-    }
-    if (n == nullptr) {
-        ctx.reply.integer(0);
-        return;
-    }
-    Set& s = n->value.set();
-    std::int64_t removed = 0;
-    for (std::size_t i = 2; i < ctx.args.size() && s.size() > 0; ++i) {
-        if (s.erase(ctx.args[i])) {
-            ++removed;
-        }
-    }
-    if (removed > 0) {
-        ctx.delete_if_empty(n);
-        ctx.modified(ctx.args[1], static_cast<std::uint64_t>(removed));
-    }
-    ctx.reply.integer(removed);
+    remove_members(ctx, ValueType::set, [](Object& o) -> Set& { return o.set(); });
 }
 
 void reply_set(CommandContext& ctx, const Set& s) {

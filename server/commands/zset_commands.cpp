@@ -10,6 +10,7 @@
 #include "server/commands/args.hpp"
 #include "server/commands/command_table.hpp"
 #include "server/commands/errors.hpp"
+#include "server/commands/remove_members.hpp"
 #include "server/commands/scan.hpp"
 #include "server/server.hpp"
 
@@ -325,26 +326,7 @@ void cmd_zincrby(CommandContext& ctx) {
 // ---- Simple reads and removal ----
 
 void cmd_zrem(CommandContext& ctx) {
-    Db::Node* n = nullptr;
-    if (!get_zset(ctx, ctx.args[1], n, true)) {
-        return;
-    }
-    if (n == nullptr) {
-        ctx.reply.integer(0);
-        return;
-    }
-    ZSet& z = n->value.zset();
-    std::int64_t removed = 0;
-    for (std::size_t i = 2; i < ctx.args.size() && z.size() > 0; ++i) {
-        if (z.erase(ctx.args[i])) {
-            ++removed;
-        }
-    }
-    if (removed > 0) {
-        ctx.delete_if_empty(n);
-        ctx.modified(ctx.args[1], static_cast<std::uint64_t>(removed));
-    }
-    ctx.reply.integer(removed);
+    remove_members(ctx, ValueType::zset, [](Object& o) -> ZSet& { return o.zset(); });
 }
 
 void cmd_zscore(CommandContext& ctx) {
