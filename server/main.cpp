@@ -1,6 +1,7 @@
 // vigil-server [config-file] [--directive value ...]
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -130,6 +131,15 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", error.c_str());
         } else {
             rc = run_server(server);
+            // Like Redis: once the final save is done, exit without freeing the dataset key by
+            // key (seconds for a large one). The AOF is flushed and fsynced first.
+            server.persistence.reset();
+            if (pidfile_written) {
+                spdlog::info("Removing the pid file.");
+                ::unlink(pidfile.c_str());
+            }
+            spdlog::shutdown();
+            std::_Exit(rc);
         }
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
