@@ -344,21 +344,9 @@ void cmd_hrandfield(CommandContext& ctx) {
 }
 
 void cmd_hscan(CommandContext& ctx) {
-    if (!scan_cursor_ok(ctx, 2)) {
-        return;
-    }
-    Db::Node* n = nullptr;
-    if (!get_hash(ctx, n, false)) {
-        return;
-    }
     ScanOptions opts;
+    Db::Node* n = begin_collection_scan(ctx, ValueType::hash, opts);
     if (n == nullptr) {
-        ctx.reply.array_header(2);
-        ctx.reply.bulk("0");
-        ctx.reply.array_header(0);
-        return;
-    }
-    if (!parse_scan_options(ctx, 2, false, opts)) {
         return;
     }
     const Hash& h = n->value.hash();
@@ -371,11 +359,9 @@ void cmd_hscan(CommandContext& ctx) {
         h.for_each(collect);
         cursor = 0;
     } else {
-        std::int64_t budget = opts.count * 10;
-        do {
-            cursor = h.scan(cursor, collect);
-        } while (cursor != 0 && static_cast<std::int64_t>(items.size()) < opts.count &&
-                 --budget > 0);
+        cursor = scan_batch(
+            cursor, opts, [&](std::uint64_t c) { return h.scan(c, collect); },
+            [&] { return items.size(); });
     }
     std::size_t kept = 0;
     for (const auto& [f, v] : items) {

@@ -59,6 +59,26 @@ bool parse_scan_options(CommandContext& ctx,
     return true;
 }
 
+Db::Node* begin_collection_scan(CommandContext& ctx, ValueType type, ScanOptions& opts) {
+    if (!scan_cursor_ok(ctx, 2)) {
+        return nullptr;
+    }
+    Db::Node* n = nullptr;
+    if (!ctx.lookup_typed(ctx.args[1], type, n, false)) {
+        return nullptr;
+    }
+    if (n == nullptr) {
+        ctx.reply.array_header(2);
+        ctx.reply.bulk("0");
+        ctx.reply.array_header(0);
+        return nullptr;
+    }
+    if (!parse_scan_options(ctx, 2, false, opts)) {
+        return nullptr;
+    }
+    return n;
+}
+
 bool scan_match(const ScanOptions& opts, std::string_view key) {
     return !opts.match || common::glob_match(*opts.match, key);
 }
@@ -117,12 +137,13 @@ void cmd_scan(CommandContext& ctx) {
     }
     std::vector<std::string> keys;
     Db& db = ctx.db();
-    std::uint64_t cursor = opts.cursor;
-    std::int64_t budget = opts.count * 10;
-    do {
-        cursor =
-            db.dict().scan(cursor, [&](const std::string& k, const Object&) { keys.push_back(k); });
-    } while (cursor != 0 && static_cast<std::int64_t>(keys.size()) < opts.count && --budget > 0);
+    std::uint64_t cursor = scan_batch(
+        opts.cursor, opts,
+        [&](std::uint64_t c) {
+            return db.dict().scan(c,
+                                  [&](const std::string& k, const Object&) { keys.push_back(k); });
+        },
+        [&] { return keys.size(); });
     // Filter after collecting (as Redis does), dropping expired keys lazily.
     std::vector<std::string> out;
     for (const auto& k : keys) {

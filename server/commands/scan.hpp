@@ -39,4 +39,23 @@ inline bool scan_cursor_ok(CommandContext& ctx, std::size_t cursor_index) {
 // True when key passes the MATCH filter.
 bool scan_match(const ScanOptions& opts, std::string_view key);
 
+// The start of HSCAN, SSCAN and ZSCAN: checks the cursor, looks up args[1] (replying WRONGTYPE),
+// answers an empty scan for a missing key and parses the options. Returns the node, or nullptr
+// when the reply has been written already.
+Db::Node* begin_collection_scan(CommandContext& ctx, ValueType type, ScanOptions& opts);
+
+// One SCAN-style batch: calls step(cursor) -> next cursor until the iteration wraps, `gathered()`
+// reaches COUNT, or COUNT * 10 buckets were visited (as Redis bounds the work of one call).
+template <class Step, class Gathered>
+std::uint64_t scan_batch(std::uint64_t cursor,
+                         const ScanOptions& opts,
+                         Step step,
+                         Gathered gathered) {
+    std::int64_t budget = opts.count * 10;
+    do {
+        cursor = step(cursor);
+    } while (cursor != 0 && static_cast<std::int64_t>(gathered()) < opts.count && --budget > 0);
+    return cursor;
+}
+
 }  // namespace vigil::server

@@ -406,21 +406,9 @@ void cmd_sintercard(CommandContext& ctx) {
 }
 
 void cmd_sscan(CommandContext& ctx) {
-    if (!scan_cursor_ok(ctx, 2)) {
-        return;
-    }
-    Db::Node* n = nullptr;
-    if (!get_set(ctx, ctx.args[1], n, false)) {
-        return;
-    }
-    if (n == nullptr) {
-        ctx.reply.array_header(2);
-        ctx.reply.bulk("0");
-        ctx.reply.array_header(0);
-        return;
-    }
     ScanOptions opts;
-    if (!parse_scan_options(ctx, 2, false, opts)) {
+    Db::Node* n = begin_collection_scan(ctx, ValueType::set, opts);
+    if (n == nullptr) {
         return;
     }
     const Set& s = n->value.set();
@@ -433,11 +421,9 @@ void cmd_sscan(CommandContext& ctx) {
         s.for_each(collect);
         cursor = 0;
     } else {
-        std::int64_t budget = opts.count * 10;
-        do {
-            cursor = s.scan(cursor, collect);
-        } while (cursor != 0 && static_cast<std::int64_t>(items.size()) < opts.count &&
-                 --budget > 0);
+        cursor = scan_batch(
+            cursor, opts, [&](std::uint64_t c) { return s.scan(c, collect); },
+            [&] { return items.size(); });
     }
     std::erase_if(items, [&](const std::string& m) { return !scan_match(opts, m); });
     ctx.reply.array_header(2);

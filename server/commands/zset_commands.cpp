@@ -920,21 +920,9 @@ std::string listpack_score(double v) {
 }
 
 void cmd_zscan(CommandContext& ctx) {
-    if (!scan_cursor_ok(ctx, 2)) {
-        return;
-    }
-    Db::Node* n = nullptr;
-    if (!get_zset(ctx, ctx.args[1], n, false)) {
-        return;
-    }
-    if (n == nullptr) {
-        ctx.reply.array_header(2);
-        ctx.reply.bulk("0");
-        ctx.reply.array_header(0);
-        return;
-    }
     ScanOptions opts;
-    if (!parse_scan_options(ctx, 2, false, opts)) {
+    Db::Node* n = begin_collection_scan(ctx, ValueType::zset, opts);
+    if (n == nullptr) {
         return;
     }
     const ZSet& z = n->value.zset();
@@ -946,11 +934,9 @@ void cmd_zscan(CommandContext& ctx) {
     if (z.is_small()) {
         cursor = z.scan(0, gather);
     } else {
-        std::int64_t budget = opts.count * 10;
-        do {
-            cursor = z.scan(cursor, gather);
-        } while (cursor != 0 && static_cast<std::int64_t>(items.size()) < opts.count &&
-                 --budget > 0);
+        cursor = scan_batch(
+            cursor, opts, [&](std::uint64_t c) { return z.scan(c, gather); },
+            [&] { return items.size(); });
     }
     std::erase_if(items, [&](const auto& it) { return !scan_match(opts, it.first); });
     ctx.reply.array_header(2);
