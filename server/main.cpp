@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
             spdlog::warn("{}", error);
             std::fprintf(stderr, "%s\n", error.c_str());
         } else {
+            server.replication->restore_from_rdb(server.persistence->loaded_aux());
             rc = run_server(server);
             // Like Redis: once the final save is done, exit without freeing the dataset key by
             // key (seconds for a large one). The AOF is flushed and fsynced first.

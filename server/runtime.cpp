@@ -126,7 +126,9 @@ int run_server(Server& server) {
 
     asio::co_spawn(io, cron_loop(server, stopping), common::log_unhandled("cron"));
     spdlog::info("Ready to accept connections tcp");
+    server.replication->start_io(io);
     io.run();
+    server.replication->stop_io();
     server.config_apply.erase("port");
     server.config_apply.erase("bind");
     return exit_code;

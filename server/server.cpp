@@ -164,6 +164,8 @@ Server::Server(ServerConfig cfg)
         };
     }
     persistence = std::make_unique<Persistence>(*this);
+    replication = std::make_unique<Replication>(*this);
+    replication->start_as_configured();
     stats.start_ms = clock();
     stats.lastsave_s = stats.start_ms / 1000;
     // Keys removed by expiry or eviction reach the AOF and replicas as DEL.
@@ -222,11 +224,19 @@ void Server::on_disconnect(common::ClientContext& ctx) {
     auto& c = static_cast<ClientState&>(ctx);
     unwatch_all(*this, c);
     pubsub.remove(c);
+    if (replication) {
+        replication->on_disconnect(c);
+    }
     clients.erase(c.id);
     c.conn = nullptr;
 }
 
-std::chrono::milliseconds Server::wait_timeout(const common::ClientContext&) const {
+std::chrono::milliseconds Server::wait_timeout(const common::ClientContext& ctx) const {
+    const auto& c = static_cast<const ClientState&>(ctx);
+    if (c.wait_blocked) {
+        std::int64_t left = c.wait_deadline_ms - clock();
+        return std::chrono::milliseconds(std::clamp<std::int64_t>(left, 1, 1000));
+    }
     std::int64_t left = pause_end_ms - clock();
     return std::chrono::milliseconds(std::clamp<std::int64_t>(left, 1, 100));
 }
@@ -270,8 +280,15 @@ common::ExecStatus Server::execute(common::ClientContext& ctx,
     std::size_t before = out.size();
     common::ReplyWriter reply(out, client.protocol);
     last_run_spec_ = nullptr;
+    client.block_requested = false;
     try {
         call(client, args, reply, now);
+        if (client.block_requested) {
+            // WAIT: the session runs the command again after resume() or the timeout.
+            client.block_requested = false;
+            out.resize(before);
+            return common::ExecStatus::wait;
+        }
     } catch (const std::exception& e) {
         // A handler that throws (e.g. bad_alloc building a huge reply) must not take the
         // connection or the server down: drop the partial reply and answer an error.
@@ -359,11 +376,12 @@ void Server::call(ClientState& client,
         fail("ERR Command not allowed inside a transaction");
         return;
     }
-    if (std::string error; !client.loading && !acl_allows(client, *spec, args, error)) {
+    const bool internal = client.loading || client.is_master;  // AOF replay, master stream
+    if (std::string error; !internal && !acl_allows(client, *spec, args, error)) {
         fail(error);
         return;
     }
-    if (config.maxmemory > 0 && !client.loading) {
+    if (config.maxmemory > 0 && !internal) {
         eviction_ = eviction_settings();
         bool out_of_memory = !free_memory_if_needed(now_ms);
         bool reject = (spec->flags & kDenyOom) != 0;
@@ -391,6 +409,11 @@ void Server::call(ClientState& client,
         }
     }
     // ---- end persistence ----
+    if (std::string_view refused = replication->refuse_before_pubsub(client, *spec, now_ms);
+        !refused.empty()) {
+        fail(refused);
+        return;
+    }
     if (client.in_pubsub_mode() && client.protocol < 3) {
         static constexpr std::string_view kAllowed[] = {
             "ping", "subscribe", "unsubscribe", "psubscribe",  "punsubscribe",
@@ -401,6 +424,11 @@ void Server::call(ClientState& client,
                  "this context");
             return;
         }
+    }
+    if (std::string_view refused = replication->refuse_after_pubsub(client, *spec);
+        !refused.empty()) {
+        fail(refused);
+        return;
     }
     if (client.in_multi && spec->name != "exec" && spec->name != "discard" &&
         spec->name != "multi" && spec->name != "watch" && spec->name != "quit" &&
@@ -434,6 +462,9 @@ void Server::run_handler(CommandContext& ctx) {
         ++cs.failed_calls;
     }
     if (stats.dirty == dirty_before || ctx.suppress_propagation || propagation_sinks.empty()) {
+        if (stats.dirty != dirty_before) {
+            replication->note_client_write(ctx.client);
+        }
         return;
     }
     if (ctx.propagate_as.empty()) {
@@ -443,6 +474,7 @@ void Server::run_handler(CommandContext& ctx) {
             propagate(db, cmd);
         }
     }
+    replication->note_client_write(ctx.client);
 }
 
 void Server::propagate(int db, std::span<const std::string_view> args) {
@@ -458,6 +490,7 @@ void Server::propagate(int db, const std::vector<std::string>& args) {
 
 void Server::cron(std::int64_t now_ms) {
     persistence->cron(now_ms);
+    replication->cron(now_ms);
     // Like Redis, no key expires actively while clients are paused (CLIENT PAUSE, FAILOVER):
     // the dataset must not change under a paused write load.
     keyspace.expire_paused = pause_end_ms > now_ms;

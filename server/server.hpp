@@ -21,6 +21,7 @@
 #include "server/commands/command.hpp"
 #include "server/commands/command_table.hpp"
 #include "server/persistence/persistence.hpp"
+#include "server/replication/replication.hpp"
 #include "server/server_config.hpp"
 #include "server/store/eviction.hpp"
 #include "server/store/keyspace.hpp"
@@ -46,6 +47,7 @@ struct ClientState : common::ClientContext, common::Subscriber {
     bool in_multi = false;
     bool multi_dirty = false;  // a command failed to queue: EXEC aborts
     bool exec_watch_dirty = false;
+    bool in_exec = false;  // running the queued commands of EXEC
     std::vector<QueuedCommand> queued;
     std::vector<std::pair<int, std::string>> watched;
     // Kind of client for CLIENT LIST / KILL TYPE
@@ -63,6 +65,22 @@ struct ClientState : common::ClientContext, common::Subscriber {
     std::int64_t obuf_soft_since_ms = -1;
     // CLIENT PAUSE: waiting since
     bool paused = false;
+    // Replication, master side: this client is a replica (is_replica) in `repl_state`.
+    int repl_state = 0;  // Replication::ReplicaState
+    int repl_listening_port = 0;
+    std::string repl_announced_ip;
+    bool repl_capa_eof = false;
+    bool repl_capa_psync2 = false;
+    bool repl_old_sync = false;  // asked with SYNC: no +FULLRESYNC line before the payload
+    std::int64_t repl_ack_offset = 0;
+    std::int64_t repl_ack_ms = 0;
+    std::int64_t repl_snapshot_offset = 0;  // the offset of the snapshot it is loading
+    // WAIT: the replication offset after this client's last write, and the blocked WAIT.
+    std::int64_t repl_write_offset = 0;
+    bool wait_blocked = false;
+    std::int64_t wait_deadline_ms = 0;
+    // A handler asks the session to block it (ExecStatus::wait) and run it again later.
+    bool block_requested = false;
 
     void deliver_push(std::string_view bytes) override;
     int push_protocol() const override { return protocol; }
@@ -167,10 +185,11 @@ public:
     // CLIENT PAUSE
     std::int64_t pause_end_ms = 0;
     bool pause_all = false;  // true: ALL, false: WRITE
-    // Replication role (issue 3): empty master_host means this server is a master.
+    // Replication role: empty master_host means this server is a master.
     std::string master_host;
     int master_port = 0;
     bool is_replica() const { return !master_host.empty(); }
+    std::unique_ptr<Replication> replication;
     // Persistence state reported by INFO persistence.
     bool bgsave_in_progress = false;
     std::int64_t last_bgsave_ok = true;

@@ -23,6 +23,7 @@ std::span<const CommandSpec> connection_commands();
 std::span<const CommandSpec> config_commands();
 std::span<const CommandSpec> persistence_commands();
 std::span<const CommandSpec> acl_commands();
+std::span<const CommandSpec> replication_commands();
 
 class CommandTable {
 public:

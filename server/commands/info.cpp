@@ -247,7 +247,7 @@ std::string render_info(Server& server,
         w.field("mem_fragmentation_bytes",
                 static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
         w.field("mem_not_counted_for_evict", 0);
-        w.field("mem_replication_backlog", 0);
+        w.field("mem_replication_backlog", server.replication->backlog_memory());
         w.field("mem_total_replication_buffers", replicas_mem);
         w.field("mem_clients_slaves", replicas_mem);
         w.field("mem_clients_normal", clients_mem);
@@ -320,9 +320,9 @@ std::string render_info(Server& server,
         w.field("instantaneous_input_repl_kbps", "0.00");
         w.field("instantaneous_output_repl_kbps", "0.00");
         w.field("rejected_connections", st.rejected_connections);
-        w.field("sync_full", 0);
-        w.field("sync_partial_ok", 0);
-        w.field("sync_partial_err", 0);
+        w.field("sync_full", server.replication->sync_full);
+        w.field("sync_partial_ok", server.replication->sync_partial_ok);
+        w.field("sync_partial_err", server.replication->sync_partial_err);
         w.field("expired_keys", ks.expired_keys);
         w.field("expired_stale_perc", "0.00");
         w.field("expired_time_cap_reached_count", 0);
@@ -361,24 +361,9 @@ std::string render_info(Server& server,
     }
     if (has("replication")) {
         w.section("Replication");
-        if (server.is_replica()) {
-            w.field("role", "slave");
-            w.field("master_host", server.master_host);
-            w.field("master_port", server.master_port);
-            w.field("master_link_status", "down");
-        } else {
-            w.field("role", "master");
-            w.field("connected_slaves", 0);
+        for (const auto& [k, v] : server.replication->info_fields(now_ms)) {
+            w.field(k, v);
         }
-        w.field("master_failover_state", "no-failover");
-        w.field("master_replid", server.run_id);
-        w.field("master_replid2", "0000000000000000000000000000000000000000");
-        w.field("master_repl_offset", 0);
-        w.field("second_repl_offset", -1);
-        w.field("repl_backlog_active", 0);
-        w.field("repl_backlog_size", 1048576);
-        w.field("repl_backlog_first_byte_offset", 0);
-        w.field("repl_backlog_histlen", 0);
     }
     if (has("cpu")) {
         struct rusage self {};

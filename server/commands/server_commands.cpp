@@ -37,19 +37,7 @@ void cmd_lastsave(CommandContext& ctx) {
 }
 
 void cmd_role(CommandContext& ctx) {
-    if (!ctx.server.is_replica()) {
-        ctx.reply.array_header(3);
-        ctx.reply.bulk("master");
-        ctx.reply.integer(0);
-        ctx.reply.array_header(0);
-        return;
-    }
-    ctx.reply.array_header(5);
-    ctx.reply.bulk("slave");
-    ctx.reply.bulk(ctx.server.master_host);
-    ctx.reply.integer(ctx.server.master_port);
-    ctx.reply.bulk("connect");
-    ctx.reply.integer(-1);
+    ctx.server.replication->role(ctx);
 }
 
 // ---- COMMAND ----

@@ -58,6 +58,7 @@ void cmd_exec(CommandContext& ctx) {
     // apply it atomically too. MULTI is emitted before the first write only.
     bool multi_emitted = false;
     const int start_db = c.db;
+    c.in_exec = true;
     for (const auto& q : queued) {
         std::vector<std::string_view> args(q.args.begin(), q.args.end());
         CommandContext sub{ctx.server, c, args, ctx.reply, ctx.now_ms, q.spec, {}, false};
@@ -69,6 +70,7 @@ void cmd_exec(CommandContext& ctx) {
         }
         ctx.server.run_handler(sub);
     }
+    c.in_exec = false;
     if (multi_emitted) {
         std::string_view exec[] = {"EXEC"};
         ctx.server.propagate(c.db, exec);

@@ -139,6 +139,9 @@ bool Persistence::write_rdb_file(const std::string& tmp_path,
     opts.now_ms = now_ms();
     opts.used_mem = common::used_memory();
     opts.aof_base = aof_base;
+    if (server_.replication) {
+        server_.replication->fill_save_info(opts);
+    }
     FdRdbOutput out(fd);
     bool ok = write_rdb(server_.keyspace, out, opts);
     if (ok && ::fsync(fd) != 0) {
@@ -193,6 +196,7 @@ bool Persistence::load_rdb_file(const std::string& path, bool& missing, std::str
         error = "Error loading " + path + ": " + res.error;
         return false;
     }
+    loaded_aux_ = res.aux;
     for (const auto& [k, v] : res.aux) {
         if (k == "redis-ver") {
             spdlog::info("Loading RDB produced by version {}", v);
@@ -406,6 +410,27 @@ void Persistence::child_done(bool ok, bool by_signal, int sig) {
     const ChildKind kind = child_kind_;
     child_pid_ = -1;
     child_kind_ = ChildKind::none;
+    if (child_for_replication_) {
+        child_for_replication_ = false;
+        if (by_signal) {
+            spdlog::warn("Background RDB transfer terminated by signal {}", sig);
+        } else {
+            spdlog::info("Background RDB transfer terminated with {}", ok ? "success" : "error");
+        }
+        if (snapshot_pipe_) {
+            snapshot_pipe_ = false;
+            server_.bgsave_in_progress = false;
+            stats_.rdb_bgsave_start_ms = -1;
+            if (on_replication_child_done) {
+                on_replication_child_done(ok);
+            }
+            return;
+        }
+        child_kind_ = kind;
+        child_pid_ = pid;
+        child_done_rdb_then_notify(ok, by_signal, sig);
+        return;
+    }
     if (kind == ChildKind::rdb) {
         server_.bgsave_in_progress = false;
         stats_.rdb_last_bgsave_time_sec = (now_ms() - stats_.rdb_bgsave_start_ms) / 1000;
@@ -443,6 +468,93 @@ void Persistence::child_done(bool ok, bool by_signal, int sig) {
             rewrite_done(ok, pid);
         }
     }
+}
+
+void Persistence::child_done_rdb_then_notify(bool ok, bool by_signal, int sig) {
+    child_done(ok, by_signal, sig);  // the BGSAVE bookkeeping of a disk snapshot
+    if (on_replication_child_done) {
+        on_replication_child_done(ok);
+    }
+}
+
+bool Persistence::bgsave_for_replication(int pipe_fd) {
+    if (child_pid_ > 0) {
+        return false;
+    }
+    if (pipe_fd < 0) {
+        if (bgsave(false) != Start::started) {
+            return false;
+        }
+        child_for_replication_ = true;
+        snapshot_pipe_ = false;
+        return true;
+    }
+    bool forked = fork_child(ChildKind::rdb, [this, pipe_fd] {
+        RdbSaveOptions opts;
+        opts.compression = server_.config.rdbcompression;
+        opts.checksum = server_.config.rdbchecksum;
+        opts.now_ms = now_ms();
+        opts.used_mem = common::used_memory();
+        server_.replication->fill_save_info(opts);
+        FdRdbOutput out(pipe_fd);
+        bool ok = write_rdb(server_.keyspace, out, opts);
+        ::close(pipe_fd);
+        return ok;
+    });
+    if (!forked) {
+        return false;
+    }
+    child_for_replication_ = true;
+    snapshot_pipe_ = true;
+    server_.bgsave_in_progress = true;
+    stats_.rdb_bgsave_start_ms = now_ms();
+    spdlog::info("Background RDB transfer started by pid {}", child_pid_);
+    return true;
+}
+
+void Persistence::wait_child() {
+    if (child_pid_ <= 0) {
+        return;
+    }
+    int status = 0;
+    pid_t r = -1;
+    while ((r = ::waitpid(child_pid_, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (r < 0) {
+        child_done(false, false, 0);
+    } else if (WIFSIGNALED(status)) {
+        child_done(false, true, WTERMSIG(status));
+    } else {
+        child_done(WIFEXITED(status) && WEXITSTATUS(status) == 0, false, 0);
+    }
+}
+
+bool Persistence::load_replica_rdb(const std::string& path,
+                                   std::vector<std::pair<std::string, std::string>>& aux,
+                                   std::string& error) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = std::string("can't open the received snapshot: ") + std::strerror(errno);
+        return false;
+    }
+    auto loaded = std::make_unique<Keyspace>(server_.config.databases);
+    FdRdbInput in(fd);
+    RdbLoadOptions opts;
+    opts.now_ms = now_ms();
+    opts.skip_expired = false;  // a replica keeps them: the master's DEL removes them
+    RdbLoadResult res = load_rdb(in, *loaded, opts);
+    ::close(fd);
+    if (!res.ok) {
+        error = res.error;
+        return false;
+    }
+    swap_in(*loaded);
+    aux = std::move(res.aux);
+    stats_.rdb_last_load_keys_loaded = res.keys_loaded;
+    stats_.rdb_last_load_keys_expired = res.keys_expired;
+    spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", res.keys_loaded,
+                 res.keys_expired);
+    return true;
 }
 
 void Persistence::schedule_work(std::int64_t now) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/persistence/aof.hpp"
 #include <sys/types.h>
@@ -56,6 +58,22 @@ public:
     Start bgsave(bool schedule);
     // BGREWRITEAOF.
     Start bgrewriteaof();
+    // A snapshot for replicas: into the RDB file (pipe_fd < 0, a BGSAVE), or written to
+    // `pipe_fd` by the child (diskless). on_replication_child_done() gets the outcome.
+    bool bgsave_for_replication(int pipe_fd);
+    std::function<void(bool ok)> on_replication_child_done;
+    bool child_running() const { return child_pid_ > 0; }
+    // Waits for the running child to exit and handles its end (the diskless pipe hit EOF).
+    void wait_child();
+    // Loads an RDB received from a master into a fresh keyspace and swaps it in only when it
+    // loaded completely. The aux fields go to `aux`.
+    bool load_replica_rdb(const std::string& path,
+                          std::vector<std::pair<std::string, std::string>>& aux,
+                          std::string& error);
+    // The aux fields of the RDB file loaded at start-up (replication id and offset).
+    const std::vector<std::pair<std::string, std::string>>& loaded_aux() const {
+        return loaded_aux_;
+    }
     bool rdb_child_running() const { return child_pid_ > 0 && child_kind_ == ChildKind::rdb; }
     bool aof_rewrite_running() const {
         return child_pid_ > 0 && child_kind_ == ChildKind::aof_rewrite;
@@ -95,6 +113,7 @@ private:
     void reap_child();
     void child_done(bool ok, bool by_signal, int signal);
     void kill_child();
+    void child_done_rdb_then_notify(bool ok, bool by_signal, int sig);
 
     // AOF
     enum class AofLoad { loaded, missing, failed };
@@ -114,7 +133,11 @@ private:
     std::uint64_t dirty_before_bgsave_ = 0;
     std::int64_t last_bgsave_try_ms_ = 0;
     bool bgsave_scheduled_ = false;
-    bool loaded_ = false;  // load() ran: from then on cron follows CONFIG SET appendonly
+    bool loaded_ = false;
+    bool child_for_replication_ = false;
+    bool snapshot_pipe_ = false;  // the replication child writes into a pipe
+    std::vector<std::pair<std::string, std::string>>
+        loaded_aux_;  // load() ran: from then on cron follows CONFIG SET appendonly
     // AOF
     std::unique_ptr<AofAppender> appender_;
     AofManifest manifest_;

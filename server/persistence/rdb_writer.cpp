@@ -286,6 +286,11 @@ bool RdbWriter::header() {
     aux("redis-bits", sizeof(void*) == 8 ? "64" : "32");
     aux("ctime", std::to_string(options_.now_ms / 1000));
     aux("used-mem", std::to_string(options_.used_mem));
+    if (!options_.repl_id.empty()) {
+        aux("repl-stream-db", std::to_string(options_.repl_stream_db));
+        aux("repl-id", options_.repl_id);
+        aux("repl-offset", std::to_string(options_.repl_offset));
+    }
     aux("aof-base", options_.aof_base ? "1" : "0");
     return flush();
 }

@@ -19,6 +19,11 @@ struct RdbSaveOptions {
     std::int64_t now_ms = 0;     // for the ctime aux field
     std::uint64_t used_mem = 0;  // for the used-mem aux field
     bool aof_base = false;       // aof-base aux field: this RDB is an AOF base file
+    // Replication info (repl-stream-db, repl-id, repl-offset aux fields), written when repl_id
+    // is set: a replica restarted from this file continues with a partial resync.
+    std::string repl_id;
+    std::int64_t repl_offset = 0;
+    int repl_stream_db = 0;
 };
 
 class RdbWriter {

@@ -113,6 +113,9 @@ Db::Node* Keyspace::find(int db_index, std::string_view key, std::int64_t now_ms
     if (n == nullptr || n->value.expire_ms < 0 || n->value.expire_ms > now_ms) {
         return n;
     }
+    if (expire_ignore) {
+        return n;
+    }
     if (!expire_deletes || expire_paused) {
         return nullptr;  // logically expired; deleted later (or by the master's DEL)
     }

@@ -96,6 +96,9 @@ public:
     // While clients are paused (CLIENT PAUSE, FAILOVER) expired keys read as missing but are
     // not deleted, so nothing is propagated.
     bool expire_paused = false;
+    // While a replica applies its master's stream, logically expired keys still exist (as in
+    // Redis: the master decides, and its DEL follows).
+    bool expire_ignore = false;
 
     // Lazy expiry at lookup time.
     Db::Node* find(int db, std::string_view key, std::int64_t now_ms);
