@@ -42,6 +42,20 @@ std::string pipe_mark() {
     return s;
 }
 
+bool write_fd(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        ssize_t w = ::write(fd, bytes.data(), bytes.size());
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(w));
+    }
+    return true;
+}
+
 }  // namespace
 
 // ---- MasterLink ----
@@ -91,7 +105,7 @@ void MasterLink::send(std::string_view bytes) {
     out_.erase(0, n);
 }
 
-asio::awaitable<bool> MasterLink::write_all(std::string bytes) {
+asio::awaitable<bool> MasterLink::write_all(const std::string& bytes) {
     auto [ec, n] = co_await asio::async_write(socket, asio::buffer(bytes), Token{});
     co_return !ec && !closed;
 }
@@ -146,15 +160,56 @@ asio::awaitable<bool> MasterLink::read_line(std::string& line, std::string& erro
 
 // ---- the link coroutine ----
 
+namespace {
+
+// Sends one command and reads its one-line reply (skipping keepalive newlines).
+asio::awaitable<bool> exchange(MasterLink* lp,
+                               const std::string& bytes,
+                               std::string& line,
+                               std::string& error) {
+    MasterLink& link = *lp;
+    if (!co_await link.write_all(bytes)) {
+        error = "write error";
+        co_return false;
+    }
+    do {
+        if (!co_await link.read_line(line, error)) {
+            co_return false;
+        }
+    } while (line.empty());
+    co_return true;
+}
+
+}  // namespace
+
 struct ReplicationLinkTask {
+    // (Plain functions, no lambdas: GCC 12 miscompiles reference-capturing lambdas used inside
+    // these coroutines at -O2.)
+    static bool alive(const Replication& r, std::uint64_t gen) {
+        return gen == r.link_generation_ && r.io_ != nullptr;
+    }
+    static bool progressed(Replication& r, std::uint64_t gen) {
+        r.sync_last_io_ms_ = r.server_.clock();
+        return alive(r, gen);
+    }
+    static void deliver_snapshot(Replication& r, std::int64_t snapshot, std::string_view bytes) {
+        for (std::uint64_t id : r.replicas_) {
+            ClientState* c = r.find_replica(id);
+            if (c != nullptr && c->conn != nullptr &&
+                c->repl_state == Replication::wait_bgsave_end &&
+                c->repl_snapshot_offset == snapshot) {
+                c->conn->deliver(bytes);
+            }
+        }
+    }
     static asio::awaitable<void> loop(Replication& r, std::uint64_t gen);
     static asio::awaitable<void> session(Replication& r, std::uint64_t gen);
     static asio::awaitable<bool> full_sync(Replication& r,
                                            std::uint64_t gen,
-                                           MasterLink& link,
+                                           MasterLink* lp,
                                            const std::string& replid,
                                            std::int64_t offset);
-    static asio::awaitable<void> stream(Replication& r, std::uint64_t gen, MasterLink& link);
+    static asio::awaitable<void> stream(Replication& r, std::uint64_t gen, MasterLink* lp);
     static asio::awaitable<void> pump(Replication& r, std::uint64_t seq, int fd);
 };
 
@@ -176,8 +231,14 @@ void Replication::start_link() {
     }
     std::uint64_t gen = ++link_generation_;
     link_state_ = LinkState::connect;
-    asio::co_spawn(io_->io, ReplicationLinkTask::loop(*this, gen),
-                   common::log_unhandled("replication link"));
+    // Started from a fresh handler, never inside the command that asked for it: co_spawn would
+    // run the new coroutine at once, nested in the running client coroutine.
+    asio::post(io_->io, [this, gen] {
+        if (gen == link_generation_ && io_) {
+            asio::co_spawn(io_->io, ReplicationLinkTask::loop(*this, gen),
+                           common::log_unhandled("replication link"));
+        }
+    });
 }
 
 void Replication::close_link() {
@@ -301,11 +362,8 @@ void Replication::replica_cron(std::int64_t now_ms) {
 asio::awaitable<void> ReplicationLinkTask::loop(Replication& r, std::uint64_t gen) {
     SteadyTimer retry(co_await asio::this_coro::executor);
     while (gen == r.link_generation_ && r.io_) {
-        try {
-            co_await session(r, gen);
-        } catch (const std::exception& e) {
-            spdlog::warn("Replication link error: {}", e.what());
-        }
+        // (No co_await inside try: GCC 12 frees the awaited frame early there.)
+        co_await session(r, gen);
         if (gen != r.link_generation_ || !r.io_) {
             co_return;
         }
@@ -335,32 +393,37 @@ asio::awaitable<void> ReplicationLinkTask::loop(Replication& r, std::uint64_t ge
 
 asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t gen) {
     Server& server = r.server_;
-    auto alive = [&] {
-        return gen == r.link_generation_ && r.io_ != nullptr;
-    };
     auto link = std::make_shared<MasterLink>(r.io_->io, server.master_host, server.master_port);
     r.io_->link = link;
+    // (Arguments to the coroutines below are plain pointers: GCC 12 shifts the parameters of a
+    // coroutine called with `*shared_ptr` as a reference argument.)
+    MasterLink* lp = link.get();
     r.link_state_ = Replication::LinkState::connecting;
     r.sync_last_io_ms_ = server.clock();
     spdlog::info("MASTER <-> REPLICA sync started");
 
+    // Name resolution is synchronous, as in Redis (asynchronous resolution would run on a
+    // helper thread, and this io_context is single-threaded with unlocked I/O).
     asio::ip::tcp::resolver resolver(r.io_->io);
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(link->host, std::to_string(link->port), Token{});
-    if (!alive() || link->closed) {
-        co_return;
-    }
+    const std::string service = std::to_string(link->port);
+    boost::system::error_code rec;
+    asio::ip::tcp::resolver::results_type resolved = resolver.resolve(link->host, service, rec);
     if (rec) {
         spdlog::warn("Unable to connect to MASTER: {}", rec.message());
         co_return;
     }
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    for (const auto& entry : resolved) {
+        endpoints.push_back(entry.endpoint());
+    }
     boost::system::error_code cec = asio::error::host_not_found;
-    for (const auto& entry : endpoints) {
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
         boost::system::error_code ignored;
         link->socket.close(ignored);
-        auto [ec] = co_await link->socket.async_connect(entry.endpoint());
-        cec = ec;
-        if (!alive() || link->closed) {
+        std::tuple<boost::system::error_code> connected =
+            co_await link->socket.async_connect(endpoints[i]);
+        cec = std::get<0>(connected);
+        if (!alive(r, gen) || link->closed) {
             co_return;
         }
         if (!cec) {
@@ -378,22 +441,10 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
 
     std::string error;
     std::string line;
-    // Sends one handshake command and reads its one-line reply.
-    auto command = [&](std::string bytes) -> asio::awaitable<bool> {
-        if (!co_await link->write_all(std::move(bytes))) {
-            co_return false;
-        }
-        do {
-            if (!co_await link->read_line(line, error)) {
-                co_return false;
-            }
-        } while (line.empty());
-        r.sync_last_io_ms_ = server.clock();
-        co_return alive();
-    };
-
+    bool ok = false;
     std::string cmd = encode({"PING"});
-    if (!co_await command(std::move(cmd))) {
+    ok = co_await exchange(lp, cmd, line, error);
+    if (!ok || !progressed(r, gen)) {
         co_return;
     }
     if (line[0] == '-' && !starts_with(line, "-NOAUTH") && !starts_with(line, "-NOPERM") &&
@@ -406,7 +457,8 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     if (!cfg.masterauth.empty()) {
         cmd = cfg.masteruser.empty() ? encode({"AUTH", cfg.masterauth})
                                      : encode({"AUTH", cfg.masteruser, cfg.masterauth});
-        if (!co_await command(std::move(cmd))) {
+        ok = co_await exchange(lp, cmd, line, error);
+        if (!ok || !progressed(r, gen)) {
             co_return;
         }
         if (line[0] == '-') {
@@ -417,7 +469,8 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     std::string port =
         std::to_string(cfg.replica_announce_port ? cfg.replica_announce_port : cfg.port);
     cmd = encode({"REPLCONF", "listening-port", port});
-    if (!co_await command(std::move(cmd))) {
+    ok = co_await exchange(lp, cmd, line, error);
+    if (!ok || !progressed(r, gen)) {
         co_return;
     }
     if (line[0] == '-') {
@@ -426,7 +479,8 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     }
     if (!cfg.replica_announce_ip.empty()) {
         cmd = encode({"REPLCONF", "ip-address", cfg.replica_announce_ip});
-        if (!co_await command(std::move(cmd))) {
+        ok = co_await exchange(lp, cmd, line, error);
+        if (!ok || !progressed(r, gen)) {
             co_return;
         }
         if (line[0] == '-') {
@@ -435,7 +489,8 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
         }
     }
     cmd = encode({"REPLCONF", "capa", "eof", "capa", "psync2"});
-    if (!co_await command(std::move(cmd))) {
+    ok = co_await exchange(lp, cmd, line, error);
+    if (!ok || !progressed(r, gen)) {
         co_return;
     }
     if (line[0] == '-') {
@@ -454,7 +509,8 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     }
     std::string psync = r.failover_psync_ ? encode({"PSYNC", psync_id, psync_offset, "FAILOVER"})
                                           : encode({"PSYNC", psync_id, psync_offset});
-    if (!co_await command(std::move(psync))) {
+    ok = co_await exchange(lp, psync, line, error);
+    if (!ok || !progressed(r, gen)) {
         co_return;
     }
     if (starts_with(line, "+FULLRESYNC")) {
@@ -471,7 +527,7 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
         }
         spdlog::info("Full resync from master: {}:{}", id, off);
         r.failover_psync_done(true);
-        if (!co_await full_sync(r, gen, *link, id, off)) {
+        if (!co_await full_sync(r, gen, lp, id, off)) {
             co_return;
         }
     } else if (starts_with(line, "+CONTINUE")) {
@@ -499,18 +555,16 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
         r.failover_psync_done(false);
         co_return;
     }
-    co_await stream(r, gen, *link);
+    co_await stream(r, gen, lp);
 }
 
 asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
                                                      std::uint64_t gen,
-                                                     MasterLink& link,
+                                                     MasterLink* lp,
                                                      const std::string& replid,
                                                      std::int64_t offset) {
+    MasterLink& link = *lp;
     Server& server = r.server_;
-    auto alive = [&] {
-        return gen == r.link_generation_ && r.io_ != nullptr && !link.closed;
-    };
     r.link_state_ = Replication::LinkState::transfer;
     r.sync_total_bytes_ = -1;
     r.sync_read_bytes_ = 0;
@@ -581,20 +635,6 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
             }
         }
     } cleanup{fd, tmp_path};
-    auto write_out = [&](std::string_view bytes) {
-        while (!bytes.empty()) {
-            ssize_t w = ::write(fd, bytes.data(), bytes.size());
-            if (w < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                return false;
-            }
-            bytes.remove_prefix(static_cast<std::size_t>(w));
-        }
-        return true;
-    };
-
     std::int64_t received = 0;
     bool done = false;
     while (!done) {
@@ -603,7 +643,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
                 spdlog::warn("I/O error trying to sync with MASTER: {}", error);
                 co_return false;
             }
-            if (!alive()) {
+            if (!alive(r, gen) || link.closed) {
                 co_return false;
             }
             r.sync_last_io_ms_ = server.clock();
@@ -612,7 +652,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
         if (length >= 0) {
             std::size_t take =
                 static_cast<std::size_t>(std::min<std::int64_t>(length - received, buf.size()));
-            if (!write_out(std::string_view(buf).substr(0, take))) {
+            if (!write_fd(fd, std::string_view(buf).substr(0, take))) {
                 spdlog::warn(
                     "Write error or short write writing to the DB dump file needed for "
                     "MASTER <-> REPLICA synchronization: {}",
@@ -626,7 +666,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
             // $EOF: the payload ends with the 40-byte mark; keep the last 40 bytes back until
             // more arrive. The master sends nothing after it before our first ACK.
             if (buf.size() >= 40 && buf.compare(buf.size() - 40, 40, mark) == 0) {
-                if (!write_out(std::string_view(buf).substr(0, buf.size() - 40))) {
+                if (!write_fd(fd, std::string_view(buf).substr(0, buf.size() - 40))) {
                     co_return false;
                 }
                 received += static_cast<std::int64_t>(buf.size() - 40);
@@ -634,7 +674,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
                 done = true;
             } else if (buf.size() > 40) {
                 std::size_t take = buf.size() - 40;
-                if (!write_out(std::string_view(buf).substr(0, take))) {
+                if (!write_fd(fd, std::string_view(buf).substr(0, take))) {
                     co_return false;
                 }
                 buf.erase(0, take);
@@ -650,7 +690,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
             }
         }
         r.sync_read_bytes_ = received;
-        if (!alive()) {
+        if (!alive(r, gen) || link.closed) {
             co_return false;
         }
     }
@@ -700,16 +740,14 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
         }
     }
     spdlog::info("MASTER <-> REPLICA sync: Finished with success");
-    co_return alive();
+    co_return alive(r, gen) && !link.closed;
 }
 
 asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
                                                   std::uint64_t gen,
-                                                  MasterLink& link) {
+                                                  MasterLink* lp) {
+    MasterLink& link = *lp;
     Server& server = r.server_;
-    auto alive = [&] {
-        return gen == r.link_generation_ && r.io_ != nullptr && !link.closed;
-    };
     // The master client: runs the stream like any client, flagged so that no rule refuses it.
     auto mc = std::make_unique<ClientState>();
     mc->server = &server;
@@ -770,7 +808,7 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
                         std::string(parser.args()[0].substr(0, 64)));
                 }
                 scratch.clear();
-                if (!alive()) {
+                if (!alive(r, gen) || link.closed) {
                     co_return;  // the command changed our role (or killed the link)
                 }
             }
@@ -783,12 +821,12 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
             pos = 0;
         }
         if (!co_await link.read_more(error)) {
-            if (alive()) {
+            if (alive(r, gen)) {
                 spdlog::warn("Connection with master lost: {}", error);
             }
             co_return;
         }
-        if (!alive()) {
+        if (!alive(r, gen) || link.closed) {
             co_return;
         }
         r.last_master_io_ms_ = server.clock();
@@ -801,25 +839,21 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
 
 void Replication::start_pump(int fd) {
     std::uint64_t seq = ++snapshot_seq_;
-    asio::co_spawn(io_->io, ReplicationLinkTask::pump(*this, seq, fd),
-                   common::log_unhandled("replication snapshot pump"));
+    asio::post(io_->io, [this, seq, fd] {  // not nested in the PSYNC command's coroutine
+        if (!io_) {
+            ::close(fd);
+            return;
+        }
+        asio::co_spawn(io_->io, ReplicationLinkTask::pump(*this, seq, fd),
+                       common::log_unhandled("replication snapshot pump"));
+    });
 }
 
 asio::awaitable<void> ReplicationLinkTask::pump(Replication& r, std::uint64_t seq, int fd) {
     asio::posix::stream_descriptor pipe(co_await asio::this_coro::executor, fd);
     const std::string mark = pipe_mark();
     const std::int64_t snapshot = r.snapshot_offset_;
-    auto deliver = [&](std::string_view bytes) {
-        for (std::uint64_t id : r.replicas_) {
-            ClientState* c = r.find_replica(id);
-            if (c != nullptr && c->conn != nullptr &&
-                c->repl_state == Replication::wait_bgsave_end &&
-                c->repl_snapshot_offset == snapshot) {
-                c->conn->deliver(bytes);
-            }
-        }
-    };
-    deliver("$EOF:" + mark + "\r\n");
+    deliver_snapshot(r, snapshot, "$EOF:" + mark + "\r\n");
     std::string chunk(kReadChunk, '\0');
     for (;;) {
         auto [ec, n] = co_await pipe.async_read_some(asio::buffer(chunk), Token{});
@@ -827,13 +861,13 @@ asio::awaitable<void> ReplicationLinkTask::pump(Replication& r, std::uint64_t se
             co_return;
         }
         if (n > 0) {
-            deliver(std::string_view(chunk).substr(0, n));
+            deliver_snapshot(r, snapshot, std::string_view(chunk).substr(0, n));
         }
         if (ec) {
             break;
         }
     }
-    deliver(mark);
+    deliver_snapshot(r, snapshot, mark);
     spdlog::info("Diskless rdb transfer, done reading from pipe, {} replicas still up.",
                  r.replicas_.size());
     if (!r.snapshot_running_) {

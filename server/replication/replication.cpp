@@ -375,7 +375,7 @@ void Replication::maybe_start_snapshot(std::int64_t now_ms, bool force) {
         }
     }
     if (pipe_read >= 0) {
-        start_pump(pipe_read);  // co_spawn runs it at once up to its first wait
+        start_pump(pipe_read);
     }
 }
 

@@ -29,7 +29,7 @@ public:
     // next send. Small messages only (REPLCONF ACK).
     void send(std::string_view bytes);
     // Writes everything and waits for it (handshake commands).
-    asio::awaitable<bool> write_all(std::string bytes);
+    asio::awaitable<bool> write_all(const std::string& bytes);
     // Appends what the socket has to buf_, waiting for at least one byte. False on error or
     // EOF. (Timeouts are the cron's: it closes a link that made no progress.)
     asio::awaitable<bool> read_more(std::string& error);
