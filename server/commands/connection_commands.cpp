@@ -503,7 +503,7 @@ constexpr CommandSpec kClientSub[] = {
 
 constexpr CommandSpec kSpecs[] = {
     {"ping", -1, kFast, 0, 0, 0, &cmd_ping, "@fast @connection"},
-    {"echo", 2, kFast, 0, 0, 0, &cmd_echo, "@fast @connection"},
+    {"echo", 2, kLoading | kStale | kFast, 0, 0, 0, &cmd_echo, "@fast @connection"},
     {"quit", -1, kAllowBusy | kNoAuth | kLoading | kStale | kFast, 0, 0, 0, &cmd_quit,
      "@fast @connection"},
     {"auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0, &cmd_auth,

@@ -62,6 +62,7 @@ const char* state_name(int s) {
         case Replication::send_bulk:
             return "send_bulk";
         case Replication::online:
+        case Replication::online_wait_ack:
             return "online";
         default:
             return "unknown";
@@ -74,6 +75,8 @@ constexpr std::string_view kGetAck = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1
 }  // namespace
 
 Replication::Replication(Server& server) : server_(server), replid_(random_id()) {
+    // Keepalive PINGs every repl-ping-replica-period from start-up, as Redis's cron counts them.
+    last_ping_ms_ = server_.clock();
     // Writes of this server (as a master) enter the replication stream.
     server_.propagation_sinks.push_back(
         [this](int db, std::span<const std::string_view> args) { feed(db, args); });
@@ -416,7 +419,7 @@ void Replication::snapshot_finished(bool ok) {
         // Like Redis: after an $EOF: transfer the stream waits for the replica's first ACK, so
         // that the replica can find the end mark of the payload.
         for (ClientState* r : targets) {
-            r->repl_state = send_bulk;
+            r->repl_state = online_wait_ack;
             spdlog::info(
                 "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF "
                 "ACK from replica to enable streaming",
@@ -457,7 +460,8 @@ void Replication::release_hold() {
     std::int64_t needed = -1;
     for (std::uint64_t id : replicas_) {
         ClientState* r = find_replica(id);
-        if (r != nullptr && (r->repl_state == wait_bgsave_end || r->repl_state == send_bulk)) {
+        if (r != nullptr && (r->repl_state == wait_bgsave_end || r->repl_state == send_bulk ||
+                             r->repl_state == online_wait_ack)) {
             std::int64_t from = r->repl_snapshot_offset + 1;
             needed = needed < 0 ? from : std::min(needed, from);
         }
@@ -532,7 +536,7 @@ void Replication::replconf(CommandContext& ctx) {
                 c.repl_ack_offset = *off;
             }
             c.repl_ack_ms = ctx.now_ms;
-            if (c.repl_state == send_bulk) {
+            if (c.repl_state == online_wait_ack) {
                 replica_online(c);
             }
             wake_waiters();
@@ -712,7 +716,7 @@ void Replication::role(CommandContext& ctx) {
         std::vector<ClientState*> online_replicas;
         for (std::uint64_t id : replicas_) {
             ClientState* c = find_replica(id);
-            if (c != nullptr && c->repl_state == online) {
+            if (c != nullptr && (c->repl_state == online || c->repl_state == online_wait_ack)) {
                 online_replicas.push_back(c);
             }
         }

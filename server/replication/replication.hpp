@@ -43,6 +43,7 @@ public:
         wait_bgsave_end,        // told +FULLRESYNC; the snapshot is being produced
         send_bulk,              // the snapshot is being sent
         online,                 // gets the stream
+        online_wait_ack,        // got an $EOF: snapshot; the stream starts with its first ACK
     };
     // The replica side's link to its master, as ROLE and INFO name it.
     enum class LinkState { none, connect, connecting, handshake, transfer, connected };
