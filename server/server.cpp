@@ -381,7 +381,9 @@ void Server::call(ClientState& client,
         fail(error);
         return;
     }
-    if (config.maxmemory > 0 && !internal) {
+    // A replica leaves its dataset to its master (replica-ignore-maxmemory, on by default).
+    const bool ignore_maxmemory = is_replica() && config.replica_ignore_maxmemory;
+    if (config.maxmemory > 0 && !internal && !ignore_maxmemory) {
         eviction_ = eviction_settings();
         bool out_of_memory = !free_memory_if_needed(now_ms);
         bool reject = (spec->flags & kDenyOom) != 0;
@@ -539,6 +541,9 @@ void ClientState::deliver_push(std::string_view bytes) {
 bool Server::enforce_output_limits(ClientState& client, std::int64_t now_ms) {
     if (client.conn == nullptr) {
         return false;
+    }
+    if (client.is_replica && client.repl_state != Replication::online) {
+        return false;  // a snapshot in transit is not held against the replica's limit
     }
     const OutputBufferLimit& limit = client.is_replica         ? config.obuf_replica
                                      : client.in_pubsub_mode() ? config.obuf_pubsub

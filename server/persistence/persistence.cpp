@@ -477,7 +477,7 @@ void Persistence::child_done_rdb_then_notify(bool ok, bool by_signal, int sig) {
     }
 }
 
-bool Persistence::bgsave_for_replication(int pipe_fd) {
+bool Persistence::bgsave_for_replication(int pipe_fd, int pipe_read_fd) {
     if (child_pid_ > 0) {
         return false;
     }
@@ -489,7 +489,10 @@ bool Persistence::bgsave_for_replication(int pipe_fd) {
         snapshot_pipe_ = false;
         return true;
     }
-    bool forked = fork_child(ChildKind::rdb, [this, pipe_fd] {
+    bool forked = fork_child(ChildKind::rdb, [this, pipe_fd, pipe_read_fd] {
+        if (pipe_read_fd >= 0) {
+            ::close(pipe_read_fd);  // a reader gone away must give us EPIPE
+        }
         RdbSaveOptions opts;
         opts.compression = server_.config.rdbcompression;
         opts.checksum = server_.config.rdbchecksum;
@@ -510,6 +513,21 @@ bool Persistence::bgsave_for_replication(int pipe_fd) {
     stats_.rdb_bgsave_start_ms = now_ms();
     spdlog::info("Background RDB transfer started by pid {}", child_pid_);
     return true;
+}
+
+void Persistence::abort_child() {
+    if (child_pid_ <= 0) {
+        return;
+    }
+    const bool for_replication = child_for_replication_;
+    kill_child();
+    if (for_replication) {
+        child_for_replication_ = false;
+        snapshot_pipe_ = false;
+        if (on_replication_child_done) {
+            on_replication_child_done(false);
+        }
+    }
 }
 
 void Persistence::wait_child() {

@@ -60,11 +60,14 @@ public:
     Start bgrewriteaof();
     // A snapshot for replicas: into the RDB file (pipe_fd < 0, a BGSAVE), or written to
     // `pipe_fd` by the child (diskless). on_replication_child_done() gets the outcome.
-    bool bgsave_for_replication(int pipe_fd);
+    bool bgsave_for_replication(int pipe_fd, int pipe_read_fd = -1);
     std::function<void(bool ok)> on_replication_child_done;
     bool child_running() const { return child_pid_ > 0; }
     // Waits for the running child to exit and handles its end (the diskless pipe hit EOF).
     void wait_child();
+    // Stops the running child (a replica about to load its master's snapshot); a replication
+    // snapshot ends as failed.
+    void abort_child();
     // Loads an RDB received from a master into a fresh keyspace and swaps it in only when it
     // loaded completely. The aux fields go to `aux`.
     bool load_replica_rdb(const std::string& path,

@@ -3,6 +3,7 @@
 // becomes a replica of it with `PSYNC <replid> <offset> FAILOVER`, which makes the target promote
 // itself and continue the old master partially. Nothing acknowledged is lost: writes stay paused
 // from the moment the replica is chosen until the roles swapped, and then get READONLY.
+#include <algorithm>
 #include <climits>
 
 #include <spdlog/spdlog.h>
@@ -119,6 +120,8 @@ void Replication::failover(CommandContext& ctx) {
     failover_deadline_ms_ = timeout_ms > 0 ? ctx.now_ms + timeout_ms : 0;
     failover_state_ = FailoverState::waiting_for_sync;
     // Writes wait from now on; the replica catches up with a stream that no longer grows.
+    saved_pause_end_ms_ = server_.pause_end_ms;
+    saved_pause_all_ = server_.pause_all;
     server_.pause_end_ms = INT64_MAX;
     server_.pause_all = false;
     if (backlog_) {
@@ -137,7 +140,10 @@ bool Replication::caught_up(const ClientState& r) const {
 
 void Replication::failover_cron(std::int64_t now_ms) {
     if (failover_state_ == FailoverState::in_progress) {
-        if (failover_deadline_ms_ > 0 && now_ms >= failover_deadline_ms_ + 60000) {
+        // The target never answered our PSYNC FAILOVER: become a master again.
+        const std::int64_t limit =
+            std::max<std::int64_t>(server_.config.repl_timeout_s * 1000LL, 10000);
+        if (now_ms - failover_switch_ms_ > limit) {
             abort_failover("Timeout waiting for the target to accept the failover");
         }
         return;
@@ -195,6 +201,7 @@ void Replication::on_ack() {
 
 void Replication::begin_switch() {
     failover_state_ = FailoverState::in_progress;
+    failover_switch_ms_ = server_.clock();
     failover_psync_ = true;
     std::string host = failover_host_;
     int port = failover_port_;
@@ -222,7 +229,9 @@ void Replication::clear_failover() {
     failover_force_ = false;
     failover_deadline_ms_ = 0;
     failover_psync_ = false;
-    server_.pause_end_ms = 0;
+    server_.pause_end_ms = saved_pause_end_ms_ > server_.clock() ? saved_pause_end_ms_ : 0;
+    server_.pause_all = saved_pause_all_;
+    saved_pause_end_ms_ = 0;
     for (auto& [id, c] : server_.clients) {
         if (c->conn != nullptr) {
             c->conn->resume();

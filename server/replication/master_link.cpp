@@ -133,6 +133,7 @@ asio::awaitable<bool> MasterLink::read_more(std::string& error) {
             error = ec ? ec.message() : "connection closed by the master";
             co_return false;
         }
+        last_read_ms = unix_time_ms();  // progress, keepalive newlines included
         co_return true;
     }
 }
@@ -210,7 +211,10 @@ struct ReplicationLinkTask {
                                            const std::string& replid,
                                            std::int64_t offset);
     static asio::awaitable<void> stream(Replication& r, std::uint64_t gen, MasterLink* lp);
-    static asio::awaitable<void> pump(Replication& r, std::uint64_t seq, int fd);
+    static asio::awaitable<void> pump(Replication& r,
+                                      std::uint64_t seq,
+                                      int fd,
+                                      std::int64_t snapshot);
 };
 
 void Replication::start_io(asio::io_context& io) {
@@ -327,6 +331,7 @@ void Replication::replica_cron(std::int64_t now_ms) {
         return;
     }
     const std::int64_t timeout = server_.config.repl_timeout_s * 1000LL;
+    sync_last_io_ms_ = std::max(sync_last_io_ms_, io_->link->last_read_ms);
     switch (link_state_) {
         case LinkState::connecting:
         case LinkState::handshake:
@@ -704,6 +709,10 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
     ::close(fd);
     fd = -1;
 
+    // A save still running would later put an old snapshot over the one we are loading.
+    if (server.persistence->child_running()) {
+        server.persistence->abort_child();
+    }
     spdlog::info("MASTER <-> REPLICA sync: Flushing old data");
     spdlog::info("MASTER <-> REPLICA sync: Loading DB in memory");
     std::vector<std::pair<std::string, std::string>> aux;
@@ -774,6 +783,7 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
     limits.max_bulk_len = std::max<std::uint64_t>(server.config.proto_max_bulk_len, 1ULL << 40);
     common::RequestParser parser(limits);
     std::string scratch;
+    std::string open_multi;  // the bytes of a MULTI whose EXEC has not arrived yet
     common::ReplyWriter writer(scratch, 2);
     std::string error;
     std::size_t pos = 0;
@@ -812,8 +822,17 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
                     co_return;  // the command changed our role (or killed the link)
                 }
             }
-            // The applied bytes count, and go unchanged to our own replicas and backlog.
-            r.add_to_stream(pending.substr(0, res.consumed));
+            // The applied bytes count, and go unchanged to our own replicas and backlog; a
+            // transaction only once its EXEC ran (a link lost in between resumes at MULTI).
+            if (master->in_multi) {
+                open_multi.append(pending.substr(0, res.consumed));
+            } else if (!open_multi.empty()) {
+                open_multi.append(pending.substr(0, res.consumed));
+                r.add_to_stream(open_multi);
+                open_multi.clear();
+            } else {
+                r.add_to_stream(pending.substr(0, res.consumed));
+            }
             pos += res.consumed;
         }
         if (pos > 0) {
@@ -831,41 +850,53 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
         }
         r.last_master_io_ms_ = server.clock();
         master->last_interaction_ms = r.last_master_io_ms_;
-        r.read_offset_ = r.master_repl_offset_ + static_cast<std::int64_t>(buf.size());
+        r.read_offset_ =
+            r.master_repl_offset_ + static_cast<std::int64_t>(open_multi.size() + buf.size());
     }
 }
 
 // ---- the diskless snapshot pump ----
 
-void Replication::start_pump(int fd) {
+void Replication::start_pump(int fd, std::int64_t snapshot_offset) {
     std::uint64_t seq = ++snapshot_seq_;
-    asio::post(io_->io, [this, seq, fd] {  // not nested in the PSYNC command's coroutine
-        if (!io_) {
+    asio::post(io_->io, [this, seq, fd, snapshot_offset] {  // not nested in PSYNC's coroutine
+        if (!io_ || seq != snapshot_seq_ || !snapshot_running_) {
             ::close(fd);
             return;
         }
-        asio::co_spawn(io_->io, ReplicationLinkTask::pump(*this, seq, fd),
+        asio::co_spawn(io_->io, ReplicationLinkTask::pump(*this, seq, fd, snapshot_offset),
                        common::log_unhandled("replication snapshot pump"));
     });
 }
 
-asio::awaitable<void> ReplicationLinkTask::pump(Replication& r, std::uint64_t seq, int fd) {
+asio::awaitable<void> ReplicationLinkTask::pump(Replication& r,
+                                                std::uint64_t seq,
+                                                int fd,
+                                                std::int64_t snapshot) {
     asio::posix::stream_descriptor pipe(co_await asio::this_coro::executor, fd);
     const std::string mark = pipe_mark();
-    const std::int64_t snapshot = r.snapshot_offset_;
     deliver_snapshot(r, snapshot, "$EOF:" + mark + "\r\n");
     std::string chunk(kReadChunk, '\0');
+    bool eof = false;
     for (;;) {
-        auto [ec, n] = co_await pipe.async_read_some(asio::buffer(chunk), Token{});
-        if (seq != r.snapshot_seq_ || !r.io_) {
+        std::tuple<boost::system::error_code, std::size_t> got =
+            co_await pipe.async_read_some(asio::buffer(chunk), Token{});
+        if (seq != r.snapshot_seq_ || !r.io_ || !r.snapshot_running_) {
             co_return;
         }
+        const std::size_t n = std::get<1>(got);
         if (n > 0) {
             deliver_snapshot(r, snapshot, std::string_view(chunk).substr(0, n));
         }
-        if (ec) {
+        if (std::get<0>(got)) {
+            eof = std::get<0>(got) == asio::error::eof;
             break;
         }
+    }
+    if (!eof) {
+        spdlog::warn("Diskless rdb transfer: error reading from the child's pipe");
+        r.server_.persistence->abort_child();  // ends the snapshot as failed
+        co_return;
     }
     deliver_snapshot(r, snapshot, mark);
     spdlog::info("Diskless rdb transfer, done reading from pipe, {} replicas still up.",

@@ -171,6 +171,7 @@ void Replication::on_disconnect(ClientState& client) {
         if (replicas_.empty()) {
             no_replicas_since_ms_ = server_.clock();
         }
+        release_hold();
     }
     if (io_ && io_->master_client && &client == io_->master_client.get()) {
         master_db_ = client.db;
@@ -229,12 +230,15 @@ bool Replication::try_partial(ClientState& client,
 
 void Replication::psync(CommandContext& ctx) {
     ClientState& c = ctx.client;
-    if (c.is_replica) {
-        return;  // already a replica: ignored, as in Redis
+    if (c.is_replica || c.is_master) {
+        return;  // already a replica (or our own master): ignored
     }
     const bool is_psync = iequals(ctx.args[0], "psync");
     if (is_psync && ctx.args.size() > 3 && iequals(ctx.args[3], "failover")) {
-        if (ctx.args[1] != replid_) {
+        // A retry after the reply to an accepted PSYNC FAILOVER was lost: we already took over,
+        // and the old id is our replid2; serve it as a plain PSYNC.
+        const bool retried = !server_.is_replica() && ctx.args[1] == replid2_;
+        if (ctx.args[1] != replid_ && !retried) {
             ctx.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
             return;
         }
@@ -341,7 +345,7 @@ void Replication::maybe_start_snapshot(std::int64_t now_ms, bool force) {
             io_->pump_done = false;
             io_->child_done = false;
             io_->child_ok = false;
-            started = server_.persistence->bgsave_for_replication(fds[1]);
+            started = server_.persistence->bgsave_for_replication(fds[1], fds[0]);
             ::close(fds[1]);
             if (started) {
                 pipe_read = fds[0];
@@ -378,7 +382,7 @@ void Replication::maybe_start_snapshot(std::int64_t now_ms, bool force) {
         }
     }
     if (pipe_read >= 0) {
-        start_pump(pipe_read);
+        start_pump(pipe_read, snapshot_offset_);
     }
 }
 
@@ -412,7 +416,9 @@ void Replication::snapshot_finished(bool ok) {
         for (ClientState* r : targets) {
             drop_replica(*r);
         }
-        backlog_->hold_from(-1, 0);
+        if (backlog_) {
+            backlog_->hold_from(-1, 0);
+        }
         return;
     }
     if (snapshot_diskless_) {
@@ -420,6 +426,7 @@ void Replication::snapshot_finished(bool ok) {
         // that the replica can find the end mark of the payload.
         for (ClientState* r : targets) {
             r->repl_state = online_wait_ack;
+            r->repl_ack_ms = server_.clock();
             spdlog::info(
                 "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF "
                 "ACK from replica to enable streaming",
@@ -448,7 +455,14 @@ void Replication::snapshot_finished(bool ok) {
         std::string header = "$" + std::to_string(payload.size()) + "\r\n";
         r->conn->deliver(header);
         r->conn->deliver(payload);
-        replica_online(*r);
+        // Online once the payload left (cron): the stream follows it, and the output limits
+        // and the ACK timeout apply from then on.
+        r->repl_state = send_bulk;
+    }
+    for (ClientState* r : targets) {
+        if (r->conn != nullptr && r->conn->pending_output() == 0) {
+            replica_online(*r);
+        }
     }
     release_hold();
 }
@@ -598,6 +612,7 @@ void Replication::wake_waiters() {
 void Replication::wait(CommandContext& ctx) {
     ClientState& c = ctx.client;
     if (server_.is_replica()) {
+        c.wait_blocked = false;
         ctx.reply.error(
             "ERR WAIT cannot be used with replica instances. Please also note that since Redis "
             "4.0 if a replica is configured to be writable (which is not the default) writes to "
@@ -647,7 +662,13 @@ std::string_view Replication::refuse_before_pubsub(const ClientState& client,
     if (client.is_master || client.loading) {
         return {};
     }
-    const bool write = (spec.flags & kWrite) != 0;
+    bool write = (spec.flags & kWrite) != 0;
+    if (!write && spec.name == "exec") {
+        // EXEC writes when its transaction does (as Redis checks it).
+        for (const auto& q : client.queued) {
+            write = write || (q.spec->flags & (kWrite | kMayReplicate)) != 0;
+        }
+    }
     if (!write) {
         return {};
     }
@@ -675,6 +696,10 @@ std::string_view Replication::refuse_after_pubsub(const ClientState& client,
 
 void Replication::replicaof(CommandContext& ctx) {
     ClientState& c = ctx.client;
+    if (c.is_master) {
+        ctx.reply.ok();  // never from our master's stream: it would end the link under us
+        return;
+    }
     if (failover_state_ != FailoverState::none) {
         ctx.reply.error("ERR REPLICAOF not allowed while failing over.");
         return;
@@ -791,12 +816,25 @@ void Replication::cron(std::int64_t now_ms) {
                 }
             }
         }
+        // Disk-based transfers that finished leaving.
+        std::vector<ClientState*> sent;
+        for (std::uint64_t id : replicas_) {
+            ClientState* r = find_replica(id);
+            if (r != nullptr && r->repl_state == send_bulk && r->conn != nullptr &&
+                r->conn->pending_output() == 0) {
+                sent.push_back(r);
+            }
+        }
+        for (ClientState* r : sent) {
+            replica_online(*r);
+        }
         // Replicas that stopped acknowledging.
         const std::int64_t timeout = server_.config.repl_timeout_s * 1000LL;
         std::vector<ClientState*> timed_out;
         for (std::uint64_t id : replicas_) {
             ClientState* r = find_replica(id);
-            if (r != nullptr && r->repl_state == online && now_ms - r->repl_ack_ms > timeout) {
+            if (r != nullptr && (r->repl_state == online || r->repl_state == online_wait_ack) &&
+                now_ms - r->repl_ack_ms > timeout) {
                 timed_out.push_back(r);
             }
         }
@@ -804,8 +842,8 @@ void Replication::cron(std::int64_t now_ms) {
             spdlog::warn("Disconnecting timedout replica (streaming sync): {}", replica_name(*r));
             drop_replica(*r);
         }
-    } else if (!server_.is_replica() && backlog_ && server_.config.repl_backlog_ttl_s > 0 &&
-               no_replicas_since_ms_ > 0 &&
+    } else if (!server_.is_replica() && backlog_ && !snapshot_running_ &&
+               server_.config.repl_backlog_ttl_s > 0 && no_replicas_since_ms_ > 0 &&
                now_ms - no_replicas_since_ms_ > server_.config.repl_backlog_ttl_s * 1000) {
         // A master without replicas for repl-backlog-ttl frees its backlog (and forgets the
         // history: a new replication id).

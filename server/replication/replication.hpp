@@ -110,7 +110,7 @@ private:
 
     // master side
     ClientState* find_replica(std::uint64_t id) const;
-    void start_pump(int fd);
+    void start_pump(int fd, std::int64_t snapshot_offset);
     void release_hold();
     void create_backlog();
     void add_to_stream(std::string_view bytes);
@@ -189,7 +189,10 @@ private:
     bool failover_force_ = false;
     std::int64_t failover_deadline_ms_ = 0;  // 0: none
     bool failover_psync_ = false;            // the link's next PSYNC carries FAILOVER
-    std::int64_t getack_start_ = -1;         // stream offsets around our last GETACK
+    std::int64_t failover_switch_ms_ = 0;    // when the in-progress phase began
+    std::int64_t saved_pause_end_ms_ = 0;    // a CLIENT PAUSE in force when FAILOVER began
+    bool saved_pause_all_ = false;
+    std::int64_t getack_start_ = -1;  // stream offsets around our last GETACK
     std::int64_t getack_end_ = -1;
 };
 

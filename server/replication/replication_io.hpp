@@ -43,6 +43,7 @@ public:
     std::string buf_;  // read but not yet consumed
     bool closed = false;
     bool connected = false;
+    std::int64_t last_read_ms = 0;  // Unix ms of the last bytes read
     void set_endpoints();
 
 private:
