@@ -28,8 +28,8 @@ public:
     bool covers(std::int64_t offset) const { return offset >= first_ && offset <= next_offset(); }
     // Appends the bytes from `offset` (covered) to the end to `out`.
     void copy_from(std::int64_t offset, std::string& out) const;
-    // Keep every byte from `offset` on (a syncing replica needs them), but never more than
-    // `max_bytes` in total; -1 releases the hold.
+    // Keep every byte from `offset` on (a syncing replica needs them), but not more than
+    // `max_bytes` in total (to within one block); -1 releases the hold.
     void hold_from(std::int64_t offset, std::size_t max_bytes);
     // Bytes held in memory (INFO mem_replication_backlog).
     std::size_t memory() const { return histlen_; }
