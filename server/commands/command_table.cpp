@@ -21,11 +21,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 CommandTable::CommandTable() {
-    for (auto family :
-         {string_commands(), key_commands(), hash_commands(), list_commands(), set_commands(),
-          zset_commands(), server_commands(), pubsub_commands(), transaction_commands(),
-          connection_commands(), config_commands(), persistence_commands(), acl_commands(),
-          replication_commands()}) {
+    for (auto family : {string_commands(), key_commands(), hash_commands(), list_commands(),
+                        set_commands(), zset_commands(), server_commands(), pubsub_commands(),
+                        transaction_commands(), connection_commands(), config_commands(),
+                        persistence_commands(), acl_commands(), replication_commands()}) {
         for (const CommandSpec& spec : family) {
             by_name_.emplace(std::string(spec.name), &spec);
             all_.push_back(&spec);

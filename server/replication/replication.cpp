@@ -371,8 +371,7 @@ void Replication::maybe_start_snapshot(std::int64_t now_ms, bool force) {
     snapshot_running_ = true;
     snapshot_diskless_ = diskless;
     first_waiting_ms_ = -1;
-    backlog_->hold_from(snapshot_offset_ + 1,
-                        std::max<std::size_t>(cfg.obuf_replica.hard_bytes, cfg.repl_backlog_size));
+    backlog_->hold_from(snapshot_offset_ + 1, hold_limit());
     for (ClientState* r : waiting) {
         r->repl_state = wait_bgsave_end;
         r->repl_snapshot_offset = snapshot_offset_;
@@ -467,6 +466,16 @@ void Replication::snapshot_finished(bool ok) {
     release_hold();
 }
 
+std::size_t Replication::hold_limit() const {
+    // What a syncing replica may make the backlog keep: its output buffer hard limit (0 means
+    // no limit, as in Redis), never less than the backlog itself.
+    const auto& cfg = server_.config;
+    if (cfg.obuf_replica.hard_bytes == 0) {
+        return SIZE_MAX;
+    }
+    return std::max<std::size_t>(cfg.obuf_replica.hard_bytes, cfg.repl_backlog_size);
+}
+
 void Replication::release_hold() {
     if (!backlog_) {
         return;
@@ -480,9 +489,7 @@ void Replication::release_hold() {
             needed = needed < 0 ? from : std::min(needed, from);
         }
     }
-    const auto& cfg = server_.config;
-    backlog_->hold_from(needed,
-                        std::max<std::size_t>(cfg.obuf_replica.hard_bytes, cfg.repl_backlog_size));
+    backlog_->hold_from(needed, hold_limit());
 }
 
 void Replication::replica_online(ClientState& r) {

@@ -112,6 +112,7 @@ private:
     ClientState* find_replica(std::uint64_t id) const;
     void start_pump(int fd, std::int64_t snapshot_offset);
     void release_hold();
+    std::size_t hold_limit() const;
     void create_backlog();
     void add_to_stream(std::string_view bytes);
     bool try_partial(ClientState& client,
