@@ -139,10 +139,28 @@ asio::awaitable<void> Session::reader() {
                 co_return;
             }
         }
-        if (!output_.empty() && !co_await flush()) {
+        // Most batches of replies fit in the socket's send buffer: write them here, without
+        // entering the flush coroutine (no frame to allocate on the per-request path).
+        if (!output_.empty() && !write_now() && !co_await flush()) {
             co_return;
         }
     }
+}
+
+bool Session::write_now() {
+    if (write_in_progress_ || closed_) {
+        return false;
+    }
+    boost::system::error_code ec;
+    std::size_t n = socket_.write_some(asio::buffer(output_), ec);
+    if (!ec && n == output_.size()) {
+        output_.clear();
+        return true;
+    }
+    if (!ec) {
+        output_.erase(0, n);
+    }
+    return false;  // flush() finishes the rest (or handles the error)
 }
 
 asio::awaitable<bool> Session::flush() {

@@ -35,6 +35,8 @@ private:
     asio::awaitable<void> writer();
     // Writes everything in output_; returns false when the connection failed.
     asio::awaitable<bool> flush();
+    // Writes output_ at once when the socket takes all of it; false when flush() must go on.
+    bool write_now();
     void wake_writer();
 
     TcpSocket socket_;
