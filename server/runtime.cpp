@@ -107,7 +107,51 @@ int run_server(Server& server) {
         io.stop();
         return true;
     };
-    server.request_shutdown = shutdown;
+    // Like Redis 7.0: a master whose replicas have not acknowledged every write pauses writes
+    // and waits for them (shutdown-timeout seconds at most) before it exits, so a restart does
+    // not lose what replicas were about to receive. SHUTDOWN NOW / FORCE do not wait.
+    bool waiting_replicas = false;
+    asio::steady_timer replica_wait(io);
+    std::int64_t wait_deadline_ms = 0;
+    std::function<void(bool)> poll_replicas;
+    poll_replicas = [&](bool save) {
+        const std::int64_t now = server.clock();
+        if (server.replication->replicas_lagging() && now < wait_deadline_ms) {
+            replica_wait.expires_after(std::chrono::milliseconds(10));
+            replica_wait.async_wait([&, save](const boost::system::error_code& ec) {
+                if (!ec) {
+                    poll_replicas(save);
+                }
+            });
+            return;
+        }
+        if (server.replication->replicas_lagging()) {
+            spdlog::warn("Lagging replica(s) did not catch up within shutdown-timeout.");
+        } else {
+            spdlog::info("All replicas are in sync, shutting down.");
+        }
+        waiting_replicas = false;
+        if (!shutdown(save)) {
+            server.pause_end_ms = 0;  // the final save failed: keep serving
+        }
+    };
+    server.request_shutdown = [&](bool save, bool now) -> bool {
+        if (stopping || waiting_replicas) {
+            return true;
+        }
+        if (!now && server.config.shutdown_timeout_s > 0 && !server.is_replica() &&
+            server.replication->replicas_lagging()) {
+            spdlog::warn("Waiting for replicas before shutting down.");
+            waiting_replicas = true;
+            server.pause_end_ms = INT64_MAX;
+            server.pause_all = false;
+            server.replication->request_acks();
+            wait_deadline_ms = server.clock() + server.config.shutdown_timeout_s * 1000LL;
+            poll_replicas(save);
+            return true;
+        }
+        return shutdown(save);
+    };
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     std::function<void(const boost::system::error_code&, int)> on_signal;
@@ -116,8 +160,8 @@ int run_server(Server& server) {
             return;
         }
         spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-        shutdown(!server.config.save_params.empty());
-        if (!stopping) {
+        server.request_shutdown(!server.config.save_params.empty(), false);
+        if (!stopping && !waiting_replicas) {
             signals.async_wait(on_signal);
         }
     };

@@ -194,8 +194,9 @@ public:
     bool bgsave_in_progress = false;
     std::int64_t last_bgsave_ok = true;
     // Hooks the runtime provides (shutdown, background save, ...).
-    // Returns false when the shutdown was refused (the final save failed).
-    std::function<bool(bool save)> request_shutdown;
+    // Returns false when the shutdown was refused (the final save failed). `now`: do not wait
+    // for lagging replicas (SHUTDOWN NOW / FORCE).
+    std::function<bool(bool save, bool now)> request_shutdown;
     std::function<void()> on_config_changed;
     // CONFIG SET: actions for directives whose change needs more than the new value in
     // `config` (rebinding the listener, starting or stopping the AOF, ...), by directive name.

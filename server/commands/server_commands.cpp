@@ -436,7 +436,7 @@ void cmd_shutdown(CommandContext& ctx) {
         return;
     }
     bool do_save = save.value_or(!ctx.server.config.save_params.empty());
-    if (ctx.server.request_shutdown && !ctx.server.request_shutdown(do_save)) {
+    if (ctx.server.request_shutdown && !ctx.server.request_shutdown(do_save, other)) {
         ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }

@@ -596,6 +596,24 @@ std::int64_t Replication::replicas_acked(std::int64_t offset) const {
     return n;
 }
 
+bool Replication::replicas_lagging() const {
+    for (std::uint64_t id : replicas_) {
+        ClientState* r = find_replica(id);
+        if (r != nullptr && r->repl_state == online && !caught_up(*r)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Replication::request_acks() {
+    if (backlog_ && !replicas_.empty()) {
+        getack_start_ = master_repl_offset_;
+        add_to_stream(kGetAck);
+        getack_end_ = master_repl_offset_;
+    }
+}
+
 int Replication::good_replicas(std::int64_t now_ms) const {
     int n = 0;
     for (std::uint64_t id : replicas_) {

@@ -80,6 +80,10 @@ public:
 
     void cron(std::int64_t now_ms);
     void on_disconnect(ClientState& client);
+    // Shutdown: an online replica has not acknowledged every byte of the stream yet.
+    bool replicas_lagging() const;
+    // Puts REPLCONF GETACK * into the stream (replicas answer with their offset).
+    void request_acks();
     // The persistence child ended (any kind of RDB child).
     void rdb_child_done(bool ok);
     // The aux fields written into every RDB (repl-stream-db, repl-id, repl-offset).
