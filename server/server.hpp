@@ -71,7 +71,8 @@ struct ClientState : common::ClientContext, common::Subscriber {
     std::string repl_announced_ip;
     bool repl_capa_eof = false;
     bool repl_capa_psync2 = false;
-    bool repl_old_sync = false;  // asked with SYNC: no +FULLRESYNC line before the payload
+    bool repl_old_sync = false;      // asked with SYNC: no +FULLRESYNC line before the payload
+    bool repl_sending_file = false;  // a disk-based snapshot is still being read to it
     std::int64_t repl_ack_offset = 0;
     std::int64_t repl_ack_ms = 0;
     std::int64_t repl_snapshot_offset = 0;  // the offset of the snapshot it is loading

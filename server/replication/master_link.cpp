@@ -211,6 +211,10 @@ struct ReplicationLinkTask {
                                            const std::string& replid,
                                            std::int64_t offset);
     static asio::awaitable<void> stream(Replication& r, std::uint64_t gen, MasterLink* lp);
+    static asio::awaitable<void> send_file(Replication& r,
+                                           std::uint64_t id,
+                                           int fd,
+                                           std::int64_t size);
     static asio::awaitable<void> pump(Replication& r,
                                       std::uint64_t seq,
                                       int fd,
@@ -852,6 +856,75 @@ asio::awaitable<void> ReplicationLinkTask::stream(Replication& r,
         master->last_interaction_ms = r.last_master_io_ms_;
         r.read_offset_ =
             r.master_repl_offset_ + static_cast<std::int64_t>(open_multi.size() + buf.size());
+    }
+}
+
+// ---- a disk-based snapshot, read to one replica ----
+
+void Replication::start_file_transfer(std::uint64_t id, int fd, std::int64_t size) {
+    if (!io_) {
+        ::close(fd);
+        return;
+    }
+    asio::post(io_->io, [this, id, fd, size] {
+        if (!io_) {
+            ::close(fd);
+            return;
+        }
+        asio::co_spawn(io_->io, ReplicationLinkTask::send_file(*this, id, fd, size),
+                       common::log_unhandled("replication snapshot transfer"));
+    });
+}
+
+asio::awaitable<void> ReplicationLinkTask::send_file(Replication& r,
+                                                     std::uint64_t id,
+                                                     int fd,
+                                                     std::int64_t size) {
+    constexpr std::size_t kFileChunk = 1024 * 1024;
+    SteadyTimer timer(co_await asio::this_coro::executor);
+    std::string chunk(kFileChunk, '\0');
+    std::int64_t sent = 0;
+    bool ok = true;
+    while (sent < size) {
+        ClientState* c = r.find_replica(id);
+        if (c == nullptr || c->conn == nullptr || !r.io_) {
+            ok = false;
+            break;
+        }
+        if (c->conn->pending_output() > kFileChunk) {
+            // Let the connection drain before reading more of the file.
+            timer.expires_after(std::chrono::milliseconds(1));
+            std::tuple<boost::system::error_code> waited = co_await timer.async_wait();
+            (void)waited;
+            continue;
+        }
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::int64_t>(size - sent, kFileChunk));
+        ssize_t n = ::read(fd, chunk.data(), want);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ok = false;
+            break;
+        }
+        c->conn->deliver(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+        sent += n;
+    }
+    ::close(fd);
+    ClientState* c = r.find_replica(id);
+    if (c == nullptr) {
+        co_return;
+    }
+    c->repl_sending_file = false;
+    if (!ok) {
+        spdlog::warn("SYNC failed: reading the RDB file for the replica failed");
+        r.drop_replica(*c);
+        co_return;
+    }
+    if (c->repl_state == Replication::send_bulk && c->conn != nullptr &&
+        c->conn->pending_output() == 0) {
+        r.replica_online(*c);  // else the cron does it once the last bytes left
     }
 }
 

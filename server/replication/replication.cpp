@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
+#include <cstring>
 #include <random>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +18,7 @@
 #include "server/replication/replication_io.hpp"
 #include "server/server.hpp"
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace vigil::server {
@@ -433,35 +433,29 @@ void Replication::snapshot_finished(bool ok) {
         }
         return;
     }
-    std::string payload;
-    {
-        std::ifstream f(server_.persistence->rdb_path(), std::ios::binary);
-        std::ostringstream ss;
-        ss << f.rdbuf();
-        payload = std::move(ss).str();
-        if (!f) {
-            spdlog::warn("SYNC failed. Can't open/stat DB after BGSAVE");
-            for (ClientState* r : targets) {
-                drop_replica(*r);
-            }
-            return;
-        }
-    }
+    // Each replica reads the file through its own descriptor, a chunk at a time as its
+    // connection drains (a later BGSAVE replacing the file does not change what it gets).
+    const std::string path = server_.persistence->rdb_path();
     for (ClientState* r : targets) {
         if (r->conn == nullptr) {
             continue;
         }
-        std::string header = "$" + std::to_string(payload.size()) + "\r\n";
-        r->conn->deliver(header);
-        r->conn->deliver(payload);
-        // Online once the payload left (cron): the stream follows it, and the output limits
-        // and the ACK timeout apply from then on.
-        r->repl_state = send_bulk;
-    }
-    for (ClientState* r : targets) {
-        if (r->conn != nullptr && r->conn->pending_output() == 0) {
-            replica_online(*r);
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd < 0 || ::fstat(fd, &st) != 0) {
+            spdlog::warn("SYNC failed. Can't open/stat DB after BGSAVE: {}", std::strerror(errno));
+            if (fd >= 0) {
+                ::close(fd);
+            }
+            drop_replica(*r);
+            continue;
         }
+        r->conn->deliver("$" + std::to_string(st.st_size) + "\r\n");
+        // Online once the payload left: the stream follows it, and the output limits and the
+        // ACK timeout apply from then on.
+        r->repl_state = send_bulk;
+        r->repl_sending_file = true;
+        start_file_transfer(r->id, fd, static_cast<std::int64_t>(st.st_size));
     }
     release_hold();
 }
@@ -845,8 +839,8 @@ void Replication::cron(std::int64_t now_ms) {
         std::vector<ClientState*> sent;
         for (std::uint64_t id : replicas_) {
             ClientState* r = find_replica(id);
-            if (r != nullptr && r->repl_state == send_bulk && r->conn != nullptr &&
-                r->conn->pending_output() == 0) {
+            if (r != nullptr && r->repl_state == send_bulk && !r->repl_sending_file &&
+                r->conn != nullptr && r->conn->pending_output() == 0) {
                 sent.push_back(r);
             }
         }

@@ -115,6 +115,8 @@ private:
     // master side
     ClientState* find_replica(std::uint64_t id) const;
     void start_pump(int fd, std::int64_t snapshot_offset);
+    // Sends the RDB file open at `fd` to replica `id` as its connection drains.
+    void start_file_transfer(std::uint64_t id, int fd, std::int64_t size);
     void release_hold();
     std::size_t hold_limit() const;
     void create_backlog();
