@@ -193,6 +193,19 @@ struct ReplicationLinkTask {
         r.sync_last_io_ms_ = r.server_.clock();
         return alive(r, gen);
     }
+    static int backlogged_replicas(Replication& r, std::int64_t snapshot) {
+        int n = 0;
+        for (std::uint64_t id : r.replicas_) {
+            ClientState* c = r.find_replica(id);
+            if (c != nullptr && c->conn != nullptr &&
+                c->repl_state == Replication::wait_bgsave_end &&
+                c->repl_snapshot_offset == snapshot &&
+                c->conn->pending_output() > 16 * kReadChunk) {
+                ++n;
+            }
+        }
+        return n;
+    }
     static void deliver_snapshot(Replication& r, std::int64_t snapshot, std::string_view bytes) {
         for (std::uint64_t id : r.replicas_) {
             ClientState* c = r.find_replica(id);
@@ -950,8 +963,20 @@ asio::awaitable<void> ReplicationLinkTask::pump(Replication& r,
     const std::string mark = pipe_mark();
     deliver_snapshot(r, snapshot, "$EOF:" + mark + "\r\n");
     std::string chunk(kReadChunk, '\0');
+    SteadyTimer timer(co_await asio::this_coro::executor);
     bool eof = false;
     for (;;) {
+        // Backpressure: read more from the child only once the slowest replica has drained most
+        // of what it was given (the child then waits on the full pipe).
+        if (backlogged_replicas(r, snapshot) > 0) {
+            timer.expires_after(std::chrono::milliseconds(1));
+            std::tuple<boost::system::error_code> waited = co_await timer.async_wait();
+            (void)waited;
+            if (seq != r.snapshot_seq_ || !r.io_ || !r.snapshot_running_) {
+                co_return;
+            }
+            continue;
+        }
         std::tuple<boost::system::error_code, std::size_t> got =
             co_await pipe.async_read_some(asio::buffer(chunk), Token{});
         if (seq != r.snapshot_seq_ || !r.io_ || !r.snapshot_running_) {
