@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/resp/command_encoder.hpp"
+#include "common/resp/command_encoder.hpp"
 #include "common/resp/request_parser.hpp"
 #include <unistd.h>
 
@@ -172,16 +174,7 @@ std::string aof_manifest_name(std::string_view appendfilename) {
 // ---- commands ----
 
 void append_resp_command(std::string& out, std::span<const std::string_view> args) {
-    out.push_back('*');
-    out.append(std::to_string(args.size()));
-    out.append("\r\n");
-    for (std::string_view a : args) {
-        out.push_back('$');
-        out.append(std::to_string(a.size()));
-        out.append("\r\n");
-        out.append(a);
-        out.append("\r\n");
-    }
+    common::append_command(out, args);
 }
 
 AofReplayResult replay_aof_commands(

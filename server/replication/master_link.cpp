@@ -8,6 +8,7 @@
 
 #include "common/log/log.hpp"
 #include "common/net/log_unhandled.hpp"
+#include "common/resp/command_encoder.hpp"
 #include "common/resp/request_parser.hpp"
 #include "server/commands/args.hpp"
 #include "server/persistence/aof.hpp"
@@ -22,10 +23,7 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 std::string encode(std::initializer_list<std::string_view> args) {
-    std::string out;
-    std::vector<std::string_view> v(args);
-    append_resp_command(out, v);
-    return out;
+    return common::encode_command(args);
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
