@@ -1,0 +1,95 @@
+#pragma once
+// The sentinel's model of the world: monitored masters, their replicas and the peer sentinels
+// that watch them, with what the failure detector knows of each. Plain data: no Asio, no clock.
+// Every time value is Unix milliseconds handed in by the caller (sentinel/io reads the clock).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vigil::sentinel {
+
+using Ms = std::int64_t;
+constexpr Ms kNever = -1;  // a time that has not happened (a time value may be 0 in tests)
+
+// The timers of redis-sentinel 7.0 (sentinel.c), all changeable with SENTINEL DEBUG.
+struct Timers {
+    Ms ping_period = 1000;
+    Ms info_period = 10000;
+    Ms ask_period = 1000;
+    Ms publish_period = 2000;
+    Ms default_down_after = 30000;
+    Ms default_failover_timeout = 180000;
+    Ms tilt_trigger = 2000;
+    Ms tilt_period = 30000;
+    Ms slave_reconf_timeout = 10000;
+    Ms min_link_reconnect_period = 15000;
+    Ms election_timeout = 10000;
+    Ms script_max_runtime = 60000;
+    Ms script_retry_delay = 30000;
+};
+
+struct Address {
+    std::string host;
+    int port = 0;
+    bool operator==(const Address&) const = default;
+    std::string str() const { return host + ":" + std::to_string(port); }
+};
+
+enum class Kind { master, replica, sentinel };
+
+// The command link as the failure detector sees it (redis-sentinel's instanceLink fields).
+struct LinkState {
+    bool connected = false;
+    Ms connected_since = 0;
+    Ms act_ping_time = kNever;  // the oldest PING still without a reply
+    Ms last_ping_time = 0;      // the last PING sent
+    Ms last_pong_time = 0;      // the last reply of any kind to a PING
+    Ms last_avail_time = 0;     // the last +PONG, -LOADING or -MASTERDOWN
+};
+
+// One monitored server or peer sentinel.
+struct Instance {
+    Kind kind = Kind::master;
+    std::string name;  // the master's name; "ip:port" for a replica; the runid for a sentinel
+    Address addr;
+    std::string runid;
+    LinkState link;
+    bool sdown = false;
+    Ms sdown_since = 0;
+    // From INFO (masters and replicas).
+    Ms info_refresh = 0;  // when the last INFO reply arrived; 0: never
+    bool reported_as_replica = false;
+    Ms role_reported_time = 0;  // when the reported role last changed
+    // Peer sentinels: their last answer to IS-MASTER-DOWN-BY-ADDR about our master.
+    bool says_master_down = false;
+    Ms master_down_reply_time = 0;
+    std::string leader;  // the sentinel it voted for ("" when none)
+    std::uint64_t leader_epoch = 0;
+};
+
+struct Master : Instance {
+    int quorum = 1;
+    Ms down_after = 30000;
+    Ms failover_timeout = 180000;
+    int parallel_syncs = 1;
+    Ms master_reboot_down_after_period = 0;
+    bool rebooted = false;  // SRI_MASTER_REBOOT: its run_id changed
+    Ms reboot_time = 0;
+    bool odown = false;
+    Ms odown_since = 0;
+    std::uint64_t config_epoch = 0;
+    std::map<std::string, Instance> replicas;   // by "ip:port"
+    std::map<std::string, Instance> sentinels;  // by runid
+};
+
+// Something the sentinel announces: logged as "<type> <text>", published on channel <type>.
+struct Event {
+    std::string type;  // "+sdown", "+odown", ...
+    std::string text;  // the payload
+};
+
+// "<master|slave|sentinel> <name> <ip> <port>[ @ <master> <ip> <port>]" (sentinelEvent's %@).
+std::string describe(const Instance& inst, const Master* master);
+
+}  // namespace vigil::sentinel
