@@ -61,7 +61,13 @@ struct Instance {
     Ms info_refresh = 0;  // when the last INFO reply arrived; 0: never
     bool reported_as_replica = false;
     Ms role_reported_time = 0;  // when the reported role last changed
-    // Peer sentinels: their last answer to IS-MASTER-DOWN-BY-ADDR about our master.
+    // Replicas, from their INFO.
+    int replica_priority = 100;
+    std::int64_t repl_offset = 0;
+    Ms master_link_down_time = 0;  // master_link_down_since_seconds, in ms
+    bool replica_announced = true;
+    // Peer sentinels: their last answer to IS-MASTER-DOWN-BY-ADDR about our master. On a
+    // Master, leader / leader_epoch are this sentinel's own vote for that master.
     bool says_master_down = false;
     Ms master_down_reply_time = 0;
     std::string leader;  // the sentinel it voted for ("" when none)
@@ -79,6 +85,8 @@ struct Master : Instance {
     bool odown = false;
     Ms odown_since = 0;
     std::uint64_t config_epoch = 0;
+    std::uint64_t failover_epoch = 0;
+    Ms failover_start_time = 0;  // also set when voting for another sentinel (delays our own)
     std::map<std::string, Instance> replicas;   // by "ip:port"
     std::map<std::string, Instance> sentinels;  // by runid
 };

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "common/resp/command_encoder.hpp"
-#include "common/resp/command_encoder.hpp"
 #include "common/resp/request_parser.hpp"
 #include <unistd.h>
 
