@@ -14,22 +14,6 @@
 #include "server/server.hpp"
 
 namespace vigil::server {
-namespace {
-
-constexpr std::string_view kGetAck = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
-
-std::string replica_ip(const ClientState& c) {
-    if (!c.repl_announced_ip.empty()) {
-        return c.repl_announced_ip;
-    }
-    if (c.conn == nullptr) {
-        return {};
-    }
-    const std::string& peer = c.conn->peer();
-    return peer.substr(0, peer.rfind(':'));
-}
-
-}  // namespace
 
 void Replication::failover(CommandContext& ctx) {
     std::string host;
@@ -98,7 +82,8 @@ void Replication::failover(CommandContext& ctx) {
         ClientState* target = nullptr;
         for (std::uint64_t id : replicas_) {
             ClientState* c = find_replica(id);
-            if (c != nullptr && replica_ip(*c) == host && c->repl_listening_port == port) {
+            if (c != nullptr && Replication::replica_ip(*c) == host &&
+                c->repl_listening_port == port) {
                 target = c;
             }
         }
@@ -124,11 +109,7 @@ void Replication::failover(CommandContext& ctx) {
     saved_pause_all_ = server_.pause_all;
     server_.pause_end_ms = INT64_MAX;
     server_.pause_all = false;
-    if (backlog_) {
-        getack_start_ = master_repl_offset_;
-        add_to_stream(kGetAck);
-        getack_end_ = master_repl_offset_;
-    }
+    request_acks();
     ctx.reply.ok();
 }
 
@@ -168,7 +149,8 @@ void Replication::failover_cron(std::int64_t now_ms) {
             continue;
         }
         if (!failover_host_.empty()) {
-            if (replica_ip(*c) == failover_host_ && c->repl_listening_port == failover_port_) {
+            if (Replication::replica_ip(*c) == failover_host_ &&
+                c->repl_listening_port == failover_port_) {
                 chosen = c;
                 break;
             }
@@ -178,7 +160,7 @@ void Replication::failover_cron(std::int64_t now_ms) {
         }
     }
     if (chosen != nullptr && caught_up(*chosen)) {
-        failover_host_ = replica_ip(*chosen);
+        failover_host_ = Replication::replica_ip(*chosen);
         failover_port_ = chosen->repl_listening_port;
         spdlog::info("Failover target {}:{} is synced, failing over.", failover_host_,
                      failover_port_);
@@ -186,10 +168,8 @@ void Replication::failover_cron(std::int64_t now_ms) {
         return;
     }
     // Ask again; replicas also ACK every second on their own.
-    if (backlog_ && getack_end_ != master_repl_offset_) {
-        getack_start_ = master_repl_offset_;
-        add_to_stream(kGetAck);
-        getack_end_ = master_repl_offset_;
+    if (getack_end_ != master_repl_offset_) {
+        request_acks();
     }
 }
 

@@ -35,23 +35,7 @@ std::string random_id() {
 }
 
 std::string replica_name(const ClientState& c) {
-    std::string ip = c.repl_announced_ip;
-    if (ip.empty() && c.conn != nullptr) {
-        const std::string& peer = c.conn->peer();
-        ip = peer.substr(0, peer.rfind(':'));
-    }
-    return ip + ":" + std::to_string(c.repl_listening_port);
-}
-
-std::string client_ip(const ClientState& c) {
-    if (!c.repl_announced_ip.empty()) {
-        return c.repl_announced_ip;
-    }
-    if (c.conn == nullptr) {
-        return "?";
-    }
-    const std::string& peer = c.conn->peer();
-    return peer.substr(0, peer.rfind(':'));
+    return Replication::replica_ip(c) + ":" + std::to_string(c.repl_listening_port);
 }
 
 const char* state_name(int s) {
@@ -590,6 +574,17 @@ std::int64_t Replication::replicas_acked(std::int64_t offset) const {
     return n;
 }
 
+std::string Replication::replica_ip(const ClientState& c) {
+    if (!c.repl_announced_ip.empty()) {
+        return c.repl_announced_ip;
+    }
+    if (c.conn == nullptr) {
+        return "?";
+    }
+    const std::string& peer = c.conn->peer();
+    return peer.substr(0, peer.rfind(':'));
+}
+
 bool Replication::replicas_lagging() const {
     for (std::uint64_t id : replicas_) {
         ClientState* r = find_replica(id);
@@ -661,9 +656,7 @@ void Replication::wait(CommandContext& ctx) {
         c.wait_blocked = true;
         c.wait_deadline_ms = *timeout > 0 ? ctx.now_ms + *timeout : INT64_MAX;
         // Ask every replica for its offset now (Redis does it before the event loop sleeps).
-        if (backlog_ && !replicas_.empty()) {
-            add_to_stream(kGetAck);
-        }
+        request_acks();
         c.block_requested = true;
         return;
     }
@@ -770,7 +763,7 @@ void Replication::role(CommandContext& ctx) {
         r.array_header(online_replicas.size());
         for (ClientState* c : online_replicas) {
             r.array_header(3);
-            r.bulk(client_ip(*c));
+            r.bulk(replica_ip(*c));
             r.bulk(std::to_string(c->repl_listening_port));
             r.bulk(std::to_string(c->repl_ack_offset));
         }
@@ -992,7 +985,7 @@ std::vector<std::pair<std::string, std::string>> Replication::info_fields(
         if (r == nullptr) {
             continue;
         }
-        std::string v = "ip=" + client_ip(*r) + ",port=" + std::to_string(r->repl_listening_port) +
+        std::string v = "ip=" + replica_ip(*r) + ",port=" + std::to_string(r->repl_listening_port) +
                         ",state=" + state_name(r->repl_state) +
                         ",offset=" + std::to_string(r->repl_ack_offset) +
                         ",lag=" + std::to_string((now_ms - r->repl_ack_ms) / 1000);

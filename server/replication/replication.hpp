@@ -107,6 +107,8 @@ public:
     std::int64_t offset() const { return master_repl_offset_; }
     bool link_up() const { return link_state_ == LinkState::connected; }
     bool applying_master_stream() const { return applying_; }
+    // The address a replica is known by: its announced ip, else its connection's.
+    static std::string replica_ip(const ClientState& c);
 
 private:
     struct Io;
