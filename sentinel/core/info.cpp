@@ -149,7 +149,11 @@ void apply_replica_info(Instance& replica,
         replica.replica_priority = report.replica_priority;
         replica.repl_offset = report.repl_offset;
         replica.replica_announced = report.replica_announced;
-        replica.reported_master = {report.master_host, report.master_port};
+        const Address reported{report.master_host, report.master_port};
+        if (!(reported == replica.reported_master) || replica.reported_master_change_time == 0) {
+            replica.reported_master_change_time = now;
+        }
+        replica.reported_master = reported;
         replica.reported_master_link_up = report.master_link_up;
     }
 }

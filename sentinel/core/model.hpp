@@ -66,7 +66,8 @@ struct Instance {
     std::int64_t repl_offset = 0;
     Ms master_link_down_time = 0;  // master_link_down_since_seconds, in ms
     bool replica_announced = true;
-    Address reported_master;  // master_host / master_port it reports
+    Address reported_master;             // master_host / master_port it reports
+    Ms reported_master_change_time = 0;  // when that address last changed
     bool reported_master_link_up = false;
     // Peer sentinels: their last answer to IS-MASTER-DOWN-BY-ADDR about our master. On a
     // Master, leader / leader_epoch are this sentinel's own vote for that master.

@@ -120,6 +120,15 @@ TEST(SentinelInfo, AReplicasReportUpdatesIt) {
     EXPECT_EQ(r.reported_master, (Address{"127.0.0.1", 6379}));
     EXPECT_FALSE(r.reported_master_link_up);
     EXPECT_EQ(r.runid, "fedcba9876543210fedcba9876543210fedcba98");
+    EXPECT_EQ(r.reported_master_change_time, 5000);
+    // The same master again keeps the time; another master moves it.
+    apply_replica_info(r, m, parse_info(kReplicaInfo), 6000, ev);
+    EXPECT_EQ(r.reported_master_change_time, 5000);
+    std::string moved = kReplicaInfo;
+    moved.replace(moved.find("master_port:6379"), 16, "master_port:6390");
+    apply_replica_info(r, m, parse_info(moved), 7000, ev);
+    EXPECT_EQ(r.reported_master_change_time, 7000);
+    EXPECT_EQ(r.reported_master.port, 6390);
 }
 
 }  // namespace
