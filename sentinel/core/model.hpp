@@ -78,6 +78,17 @@ struct Instance {
     std::uint64_t leader_epoch = 0;
 };
 
+// The failover state machine of a master (sentinelFailoverStateMachine).
+enum class FailoverState {
+    none,
+    wait_start,
+    select_slave,
+    send_slaveof_noone,
+    wait_promotion,
+    reconf_slaves,
+    update_config,
+};
+
 struct Master : Instance {
     int quorum = 1;
     Ms down_after = 30000;
@@ -91,6 +102,11 @@ struct Master : Instance {
     std::uint64_t config_epoch = 0;
     std::uint64_t failover_epoch = 0;
     Ms failover_start_time = 0;  // also set when voting for another sentinel (delays our own)
+    FailoverState failover_state = FailoverState::none;
+    Ms failover_state_change_time = 0;
+    bool failover_in_progress = false;
+    bool force_failover = false;  // SENTINEL FAILOVER: no election needed
+    bool failover_delay_logged = false;
     std::map<std::string, Instance> replicas;   // by "ip:port"
     std::map<std::string, Instance> sentinels;  // by runid
 };
