@@ -64,7 +64,42 @@ void failover_wait_start(SentinelState& self,
     set_state(master, FailoverState::select_slave, now);
 }
 
+void failover_select_slave(Master& master, const Timers& t, Ms now, std::vector<Event>& events) {
+    if (master.failover_state != FailoverState::select_slave) {
+        return;
+    }
+    const Instance* chosen = select_replica(master, t, now);
+    if (chosen == nullptr) {
+        events.push_back({"-failover-abort-no-good-slave", describe(master, nullptr)});
+        abort_failover(master);
+        return;
+    }
+    master.promoted = chosen->name;
+    events.push_back({"+selected-slave", describe(*chosen, &master)});
+    events.push_back({"+failover-state-send-slaveof-noone", describe(*chosen, &master)});
+    set_state(master, FailoverState::send_slaveof_noone, now);
+}
+
+PromotionStep failover_send_slaveof_noone(Master& master, Ms now, std::vector<Event>& events) {
+    auto it = master.replicas.find(master.promoted);
+    if (master.failover_state != FailoverState::send_slaveof_noone || it == master.replicas.end()) {
+        return PromotionStep::wait;
+    }
+    if (!it->second.link.connected) {
+        if (now - master.failover_state_change_time > master.failover_timeout) {
+            events.push_back({"-failover-abort-slave-timeout", describe(master, nullptr)});
+            abort_failover(master);
+            return PromotionStep::aborted;
+        }
+        return PromotionStep::wait;
+    }
+    events.push_back({"+failover-state-wait-promotion", describe(it->second, &master)});
+    set_state(master, FailoverState::wait_promotion, now);
+    return PromotionStep::send_slaveof_no_one;
+}
+
 void abort_failover(Master& master) {
+    master.promoted.clear();
     master.failover_in_progress = false;
     master.force_failover = false;
     master.failover_state = FailoverState::none;

@@ -35,6 +35,19 @@ void failover_wait_start(SentinelState& self,
                          std::vector<Event>& events,
                          bool& flush_config);
 
+// SELECT_SLAVE: the best replica (select_replica) is marked promoted (+selected-slave,
+// +failover-state-send-slaveof-noone) and the state moves to SEND_SLAVEOF_NOONE; with none,
+// -failover-abort-no-good-slave.
+void failover_select_slave(Master& master, const Timers& t, Ms now, std::vector<Event>& events);
+
+enum class PromotionStep {
+    wait,                 // the promoted replica's link is down: wait for it
+    send_slaveof_no_one,  // the caller sends the SLAVEOF NO ONE transaction now; WAIT_PROMOTION
+    aborted,              // failover-timeout passed: -failover-abort-slave-timeout
+};
+// SEND_SLAVEOF_NOONE.
+PromotionStep failover_send_slaveof_noone(Master& master, Ms now, std::vector<Event>& events);
+
 // sentinelAbortFailover (possible until WAIT_PROMOTION): back to NONE; failover_start_time is
 // kept, so the next attempt waits 2 x failover-timeout.
 void abort_failover(Master& master);

@@ -107,6 +107,7 @@ struct Master : Instance {
     bool failover_in_progress = false;
     bool force_failover = false;  // SENTINEL FAILOVER: no election needed
     bool failover_delay_logged = false;
+    std::string promoted;  // the replica chosen for promotion ("ip:port"), "" when none
     std::map<std::string, Instance> replicas;   // by "ip:port"
     std::map<std::string, Instance> sentinels;  // by runid
 };

@@ -111,3 +111,92 @@ TEST(SentinelFailover, AForcedFailoverNeedsNoElection) {
 
 }  // namespace
 }  // namespace vigil::sentinel
+
+namespace vigil::sentinel {
+namespace {
+
+Master selecting_master(Ms now) {
+    Master m = odown_master(2);
+    m.failover_in_progress = true;
+    m.failover_state = FailoverState::select_slave;
+    m.failover_state_change_time = now;
+    m.sdown_since = now - 2000;
+    return m;
+}
+
+Instance replica_at(int port, Ms now) {
+    Instance r;
+    r.kind = Kind::replica;
+    r.name = "127.0.0.1:" + std::to_string(port);
+    r.addr = {"127.0.0.1", port};
+    r.link.connected = true;
+    r.link.last_avail_time = now;
+    r.info_refresh = now;
+    return r;
+}
+
+TEST(SentinelFailover, SelectSlavePicksAndMarksTheBestReplica) {
+    const Ms now = 200'000;
+    Master m = selecting_master(now);
+    Instance a = replica_at(6380, now);
+    Instance b = replica_at(6381, now);
+    b.repl_offset = 100;
+    m.replicas[a.name] = a;
+    m.replicas[b.name] = b;
+    std::vector<Event> ev;
+    failover_select_slave(m, Timers{}, now, ev);
+    EXPECT_EQ(m.promoted, "127.0.0.1:6381");
+    EXPECT_EQ(m.failover_state, FailoverState::send_slaveof_noone);
+    ASSERT_EQ(ev.size(), 2U);
+    EXPECT_EQ(ev[0].type, "+selected-slave");
+    EXPECT_EQ(ev[0].text, "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379");
+    EXPECT_EQ(ev[1].type, "+failover-state-send-slaveof-noone");
+}
+
+TEST(SentinelFailover, NoGoodReplicaAborts) {
+    const Ms now = 200'000;
+    Master m = selecting_master(now);
+    Instance a = replica_at(6380, now);
+    a.replica_priority = 0;
+    m.replicas[a.name] = a;
+    std::vector<Event> ev;
+    failover_select_slave(m, Timers{}, now, ev);
+    EXPECT_EQ(m.failover_state, FailoverState::none);
+    EXPECT_FALSE(m.failover_in_progress);
+    ASSERT_EQ(ev.size(), 1U);
+    EXPECT_EQ(ev[0].type, "-failover-abort-no-good-slave");
+    EXPECT_EQ(ev[0].text, "master mymaster 127.0.0.1 6379");
+}
+
+TEST(SentinelFailover, PromotionWaitsForTheLinkThenTimesOut) {
+    const Ms now = 200'000;
+    Master m = selecting_master(now);
+    m.replicas["127.0.0.1:6380"] = replica_at(6380, now);
+    std::vector<Event> ev;
+    failover_select_slave(m, Timers{}, now, ev);
+    m.replicas["127.0.0.1:6380"].link.connected = false;
+    ev.clear();
+    EXPECT_EQ(failover_send_slaveof_noone(m, now + 10'000, ev), PromotionStep::wait);
+    EXPECT_EQ(failover_send_slaveof_noone(m, now + 10'001, ev), PromotionStep::aborted);
+    EXPECT_EQ(m.failover_state, FailoverState::none);
+    EXPECT_EQ(m.promoted, "");
+    EXPECT_EQ(ev.back().type, "-failover-abort-slave-timeout");
+}
+
+TEST(SentinelFailover, PromotionIsSentWhenTheLinkIsUp) {
+    const Ms now = 200'000;
+    Master m = selecting_master(now);
+    m.replicas["127.0.0.1:6380"] = replica_at(6380, now);
+    std::vector<Event> ev;
+    failover_select_slave(m, Timers{}, now, ev);
+    ev.clear();
+    EXPECT_EQ(failover_send_slaveof_noone(m, now + 5, ev), PromotionStep::send_slaveof_no_one);
+    EXPECT_EQ(m.failover_state, FailoverState::wait_promotion);
+    EXPECT_EQ(m.failover_state_change_time, now + 5);
+    ASSERT_EQ(ev.size(), 1U);
+    EXPECT_EQ(ev[0].type, "+failover-state-wait-promotion");
+    EXPECT_EQ(ev[0].text, "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379");
+}
+
+}  // namespace
+}  // namespace vigil::sentinel
