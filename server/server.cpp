@@ -15,9 +15,8 @@ std::int64_t unix_time_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-namespace {
-
-std::string random_hex(std::mt19937_64& rng, std::size_t n) {
+std::string random_hex_id(std::size_t n) {
+    static std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
     std::string s(n, '0');
     for (char& c : s) {
@@ -25,6 +24,8 @@ std::string random_hex(std::mt19937_64& rng, std::size_t n) {
     }
     return s;
 }
+
+namespace {
 
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' ". As Redis: arguments are
 // added while the quoted list is shorter than 128 bytes, each cut to what is left of the 128.
@@ -152,7 +153,7 @@ void CommandContext::delete_if_empty(Db::Node* node) {
 
 Server::Server(ServerConfig cfg)
     : clock(unix_time_ms), config(std::move(cfg)), keyspace(config.databases) {
-    run_id = random_hex(rng, 40);
+    run_id = random_hex_id();
     startup_memory = common::used_memory();
     apply_encoding_limits();
     for (const char* name :

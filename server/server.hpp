@@ -230,5 +230,7 @@ void unwatch_all(Server& server, ClientState& client);
 void watch_key(Server& server, ClientState& client, std::string_view key);
 
 std::int64_t unix_time_ms();  // the real clock, for Server::clock
+// `n` random hex characters (run ids, replication ids, the diskless end mark).
+std::string random_hex_id(std::size_t n = 40);
 
 }  // namespace vigil::server

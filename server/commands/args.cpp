@@ -106,4 +106,17 @@ std::string int_to_string(std::int64_t v) {
     return std::string(buf, p);
 }
 
+std::optional<std::int64_t> parse_timeout_ms(std::string_view s, common::ReplyWriter& reply) {
+    auto v = parse_int(s);
+    if (!v) {
+        reply.error("ERR timeout is not an integer or out of range");
+        return std::nullopt;
+    }
+    if (*v < 0) {
+        reply.error("ERR timeout is negative");
+        return std::nullopt;
+    }
+    return v;
+}
+
 }  // namespace vigil::server

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/resp/reply_writer.hpp"
+
 namespace vigil::server {
 
 // Strict 64-bit integer: optional '-', digits, no spaces, no '+', no leading zeros ("0" ok).
@@ -18,6 +20,8 @@ std::string format_long_double(long double v);
 // Resolves a Redis index range (negative indexes count from the end) over `size` elements.
 // Returns false when the range is empty; otherwise start and end are valid inclusive indexes.
 bool clamp_index_range(std::int64_t& start, std::int64_t& end, std::size_t size);
+// A non-negative timeout in ms (WAIT, CLIENT PAUSE); replies Redis's error and returns nullopt.
+std::optional<std::int64_t> parse_timeout_ms(std::string_view s, common::ReplyWriter& reply);
 // Formats an integer.
 std::string int_to_string(std::int64_t v);
 

@@ -380,13 +380,8 @@ void cmd_client_kill(CommandContext& ctx) {
 }
 
 void cmd_client_pause(CommandContext& ctx) {
-    auto ms = parse_int(ctx.args[2]);
+    auto ms = parse_timeout_ms(ctx.args[2], ctx.reply);
     if (!ms) {
-        ctx.reply.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*ms < 0) {
-        ctx.reply.error("ERR timeout is negative");
         return;
     }
     bool all = true;

@@ -275,14 +275,21 @@ void AofAppender::fsync_worker() {
     }
 }
 
-void AofAppender::append(int db, std::span<const std::string_view> args) {
-    if (db != selected_db_) {
+void append_command_in_db(std::string& out,
+                          int& selected_db,
+                          int db,
+                          std::span<const std::string_view> args) {
+    if (db != selected_db) {
         std::string index = std::to_string(db);
         std::string_view select[] = {"SELECT", index};
-        append_resp_command(buf_, select);
-        selected_db_ = db;
+        append_resp_command(out, select);
+        selected_db = db;
     }
-    append_resp_command(buf_, args);
+    append_resp_command(out, args);
+}
+
+void AofAppender::append(int db, std::span<const std::string_view> args) {
+    append_command_in_db(buf_, selected_db_, db, args);
     if (!args.empty()) {
         if (strncasecmp(args[0].data(), "multi", 5) == 0 && args[0].size() == 5) {
             ++multi_depth_;

@@ -44,6 +44,12 @@ std::string aof_manifest_name(std::string_view appendfilename);
 
 // Appends `args` as a RESP array (how commands are stored in the AOF).
 void append_resp_command(std::string& out, std::span<const std::string_view> args);
+// Appends a command of database `db` to a stream whose last SELECT was `selected_db` (-1: none),
+// with a SELECT first when the database changes (the AOF and the replication stream).
+void append_command_in_db(std::string& out,
+                          int& selected_db,
+                          int db,
+                          std::span<const std::string_view> args);
 
 enum class AofReplayStatus {
     ok,         // every command complete

@@ -11,7 +11,7 @@
 #include "common/resp/command_encoder.hpp"
 #include "common/resp/request_parser.hpp"
 #include "server/commands/args.hpp"
-#include "server/persistence/aof.hpp"
+#include "server/persistence/rdb_format.hpp"
 #include "server/replication/replication_io.hpp"
 #include "server/server.hpp"
 #include <fcntl.h>
@@ -22,36 +22,8 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-std::string encode(std::initializer_list<std::string_view> args) {
-    return common::encode_command(args);
-}
-
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string pipe_mark() {
-    static std::mt19937_64 rng{std::random_device{}()};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string s(40, '0');
-    for (char& c : s) {
-        c = kHex[rng() & 15];
-    }
-    return s;
-}
-
-bool write_fd(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t w = ::write(fd, bytes.data(), bytes.size());
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(w));
-    }
-    return true;
 }
 
 }  // namespace
@@ -288,7 +260,7 @@ void Replication::send_ack() {
         return;
     }
     std::string off = std::to_string(master_repl_offset_);
-    io_->link->send(encode({"REPLCONF", "ACK", off}));
+    io_->link->send(common::encode_command({"REPLCONF", "ACK", off}));
 }
 
 void Replication::set_master(const std::string& host, int port) {
@@ -462,7 +434,7 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     std::string error;
     std::string line;
     bool ok = false;
-    std::string cmd = encode({"PING"});
+    std::string cmd = common::encode_command({"PING"});
     ok = co_await exchange(lp, cmd, line, error);
     if (!ok || !progressed(r, gen)) {
         co_return;
@@ -475,8 +447,9 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     spdlog::info("Master replied to PING, replication can continue...");
     const auto& cfg = server.config;
     if (!cfg.masterauth.empty()) {
-        cmd = cfg.masteruser.empty() ? encode({"AUTH", cfg.masterauth})
-                                     : encode({"AUTH", cfg.masteruser, cfg.masterauth});
+        cmd = cfg.masteruser.empty()
+                  ? common::encode_command({"AUTH", cfg.masterauth})
+                  : common::encode_command({"AUTH", cfg.masteruser, cfg.masterauth});
         ok = co_await exchange(lp, cmd, line, error);
         if (!ok || !progressed(r, gen)) {
             co_return;
@@ -488,7 +461,7 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     }
     std::string port =
         std::to_string(cfg.replica_announce_port ? cfg.replica_announce_port : cfg.port);
-    cmd = encode({"REPLCONF", "listening-port", port});
+    cmd = common::encode_command({"REPLCONF", "listening-port", port});
     ok = co_await exchange(lp, cmd, line, error);
     if (!ok || !progressed(r, gen)) {
         co_return;
@@ -498,7 +471,7 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
                      line.substr(1));
     }
     if (!cfg.replica_announce_ip.empty()) {
-        cmd = encode({"REPLCONF", "ip-address", cfg.replica_announce_ip});
+        cmd = common::encode_command({"REPLCONF", "ip-address", cfg.replica_announce_ip});
         ok = co_await exchange(lp, cmd, line, error);
         if (!ok || !progressed(r, gen)) {
             co_return;
@@ -508,7 +481,7 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
                          line.substr(1));
         }
     }
-    cmd = encode({"REPLCONF", "capa", "eof", "capa", "psync2"});
+    cmd = common::encode_command({"REPLCONF", "capa", "eof", "capa", "psync2"});
     ok = co_await exchange(lp, cmd, line, error);
     if (!ok || !progressed(r, gen)) {
         co_return;
@@ -527,8 +500,9 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     } else {
         spdlog::info("Partial resynchronization not possible (no cached master)");
     }
-    std::string psync = r.failover_psync_ ? encode({"PSYNC", psync_id, psync_offset, "FAILOVER"})
-                                          : encode({"PSYNC", psync_id, psync_offset});
+    std::string psync = r.failover_psync_
+                            ? common::encode_command({"PSYNC", psync_id, psync_offset, "FAILOVER"})
+                            : common::encode_command({"PSYNC", psync_id, psync_offset});
     ok = co_await exchange(lp, psync, line, error);
     if (!ok || !progressed(r, gen)) {
         co_return;
@@ -655,6 +629,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
             }
         }
     } cleanup{fd, tmp_path};
+    FdRdbOutput out(fd);
     std::int64_t received = 0;
     bool done = false;
     while (!done) {
@@ -672,7 +647,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
         if (length >= 0) {
             std::size_t take =
                 static_cast<std::size_t>(std::min<std::int64_t>(length - received, buf.size()));
-            if (!write_fd(fd, std::string_view(buf).substr(0, take))) {
+            if (!out.write(std::string_view(buf).substr(0, take))) {
                 spdlog::warn(
                     "Write error or short write writing to the DB dump file needed for "
                     "MASTER <-> REPLICA synchronization: {}",
@@ -686,7 +661,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
             // $EOF: the payload ends with the 40-byte mark; keep the last 40 bytes back until
             // more arrive. The master sends nothing after it before our first ACK.
             if (buf.size() >= 40 && buf.compare(buf.size() - 40, 40, mark) == 0) {
-                if (!write_fd(fd, std::string_view(buf).substr(0, buf.size() - 40))) {
+                if (!out.write(std::string_view(buf).substr(0, buf.size() - 40))) {
                     co_return false;
                 }
                 received += static_cast<std::int64_t>(buf.size() - 40);
@@ -694,7 +669,7 @@ asio::awaitable<bool> ReplicationLinkTask::full_sync(Replication& r,
                 done = true;
             } else if (buf.size() > 40) {
                 std::size_t take = buf.size() - 40;
-                if (!write_fd(fd, std::string_view(buf).substr(0, take))) {
+                if (!out.write(std::string_view(buf).substr(0, take))) {
                     co_return false;
                 }
                 buf.erase(0, take);
@@ -958,7 +933,7 @@ asio::awaitable<void> ReplicationLinkTask::pump(Replication& r,
                                                 int fd,
                                                 std::int64_t snapshot) {
     asio::posix::stream_descriptor pipe(co_await asio::this_coro::executor, fd);
-    const std::string mark = pipe_mark();
+    const std::string mark = random_hex_id();
     deliver_snapshot(r, snapshot, "$EOF:" + mark + "\r\n");
     std::string chunk(kReadChunk, '\0');
     SteadyTimer timer(co_await asio::this_coro::executor);

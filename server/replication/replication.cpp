@@ -24,16 +24,6 @@
 namespace vigil::server {
 namespace {
 
-std::string random_id() {
-    static std::mt19937_64 rng{std::random_device{}()};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string s(40, '0');
-    for (char& c : s) {
-        c = kHex[rng() & 15];
-    }
-    return s;
-}
-
 std::string replica_name(const ClientState& c) {
     return Replication::replica_ip(c) + ":" + std::to_string(c.repl_listening_port);
 }
@@ -58,7 +48,7 @@ constexpr std::string_view kGetAck = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1
 
 }  // namespace
 
-Replication::Replication(Server& server) : server_(server), replid_(random_id()) {
+Replication::Replication(Server& server) : server_(server), replid_(random_hex_id()) {
     // Keepalive PINGs every repl-ping-replica-period from start-up, as Redis's cron counts them.
     last_ping_ms_ = server_.clock();
     // Writes of this server (as a master) enter the replication stream.
@@ -74,7 +64,7 @@ Replication::~Replication() = default;
 // ---- ids, backlog, stream ----
 
 void Replication::new_replid() {
-    replid_ = random_id();
+    replid_ = random_hex_id();
 }
 
 void Replication::shift_replid() {
@@ -111,13 +101,7 @@ void Replication::feed(int db, std::span<const std::string_view> args) {
         return;
     }
     std::string buf;
-    if (db != stream_db_) {
-        std::string index = std::to_string(db);
-        std::string_view select[] = {"SELECT", index};
-        append_resp_command(buf, select);
-        stream_db_ = db;
-    }
-    append_resp_command(buf, args);
+    append_command_in_db(buf, stream_db_, db, args);
     add_to_stream(buf);
 }
 
@@ -638,13 +622,8 @@ void Replication::wait(CommandContext& ctx) {
         ctx.reply.error("ERR value is not an integer or out of range");
         return;
     }
-    auto timeout = parse_int(ctx.args[2]);
+    auto timeout = parse_timeout_ms(ctx.args[2], ctx.reply);
     if (!timeout) {
-        ctx.reply.error("ERR timeout is not an integer or out of range");
-        return;
-    }
-    if (*timeout < 0) {
-        ctx.reply.error("ERR timeout is negative");
         return;
     }
     std::int64_t acked = replicas_acked(c.repl_write_offset);

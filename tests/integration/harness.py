@@ -114,3 +114,27 @@ class ServerProcess:
     def cleanup(self):
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def keyspace_dump(server):
+    """Every key of every database: {(db, key): (type, value, PEXPIRETIME)}, values in a
+    comparable form (sets and hashes sorted)."""
+    out = {}
+    for db in range(16):
+        c = server.client(db=db)
+        for key in c.scan_iter(count=1000):
+            t = c.type(key).decode()
+            if t == "string":
+                v = c.get(key)
+            elif t == "list":
+                v = tuple(c.lrange(key, 0, -1))
+            elif t == "set":
+                v = tuple(sorted(c.smembers(key)))
+            elif t == "zset":
+                v = tuple(c.zrange(key, 0, -1, withscores=True))
+            elif t == "hash":
+                v = tuple(sorted(c.hgetall(key).items()))
+            else:
+                v = None
+            out[(db, key)] = (t, v, c.pexpiretime(key))
+    return out

@@ -10,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from harness import ServerProcess, wait_until
+from harness import ServerProcess, keyspace_dump, wait_until
 
 DBS = (0, 1, 5, 15)
 MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
@@ -59,27 +59,8 @@ def populate(server):
 
 
 def digest(server):
-    """Every key of every database: type, value and (rounded) expiry."""
-    out = {}
-    for db in range(16):
-        c = server.client(db=db)
-        for key in c.scan_iter(count=1000):
-            t = c.type(key).decode()
-            if t == "string":
-                v = c.get(key)
-            elif t == "list":
-                v = tuple(c.lrange(key, 0, -1))
-            elif t == "set":
-                v = tuple(sorted(c.smembers(key)))
-            elif t == "zset":
-                v = tuple(c.zrange(key, 0, -1, withscores=True))
-            elif t == "hash":
-                v = tuple(sorted(c.hgetall(key).items()))
-            else:
-                v = None
-            pexpire = c.pexpiretime(key)
-            out[(db, key)] = (t, v, pexpire)
-    return out
+    """Every key of every database: type, value and expiry."""
+    return keyspace_dump(server)
 
 
 def assert_same(test, a, b):

@@ -22,7 +22,7 @@ import unittest
 
 import redis
 
-from harness import ServerProcess, wait_until
+from harness import ServerProcess, keyspace_dump, wait_until
 
 SYSTEMS = [s.strip() for s in os.environ.get("VIGIL_REPL_SYSTEMS", "vigil").split(",")
            if s.strip()]
@@ -305,26 +305,10 @@ def small_writes(master, tag, n=20):
 def dataset(server):
     """Every key of every database: (type, value, has TTL), and the keys' absolute expiries."""
     values, expiries = {}, {}
-    for db in range(16):
-        c = server.client(db=db)
-        for key in c.scan_iter(count=1000):
-            t = c.type(key).decode()
-            if t == "string":
-                v = c.get(key)
-            elif t == "list":
-                v = tuple(c.lrange(key, 0, -1))
-            elif t == "set":
-                v = tuple(sorted(c.smembers(key)))
-            elif t == "zset":
-                v = tuple(c.zrange(key, 0, -1, withscores=True))
-            elif t == "hash":
-                v = tuple(sorted(c.hgetall(key).items()))
-            else:
-                v = None
-            at = c.pexpiretime(key)
-            values[(db, key)] = (t, v, at >= 0)
-            if at >= 0:
-                expiries[(db, key)] = at
+    for db_key, (t, v, at) in keyspace_dump(server).items():
+        values[db_key] = (t, v, at >= 0)
+        if at >= 0:
+            expiries[db_key] = at
     return values, expiries
 
 
