@@ -410,25 +410,21 @@ void Persistence::child_done(bool ok, bool by_signal, int sig) {
     const ChildKind kind = child_kind_;
     child_pid_ = -1;
     child_kind_ = ChildKind::none;
-    if (child_for_replication_) {
-        child_for_replication_ = false;
+    const bool for_replication = child_for_replication_;
+    child_for_replication_ = false;
+    if (for_replication && snapshot_pipe_) {
+        // A diskless snapshot: no file, no save bookkeeping.
+        snapshot_pipe_ = false;
+        server_.bgsave_in_progress = false;
+        stats_.rdb_bgsave_start_ms = -1;
         if (by_signal) {
             spdlog::warn("Background RDB transfer terminated by signal {}", sig);
         } else {
             spdlog::info("Background RDB transfer terminated with {}", ok ? "success" : "error");
         }
-        if (snapshot_pipe_) {
-            snapshot_pipe_ = false;
-            server_.bgsave_in_progress = false;
-            stats_.rdb_bgsave_start_ms = -1;
-            if (on_replication_child_done) {
-                on_replication_child_done(ok);
-            }
-            return;
+        if (on_replication_child_done) {
+            on_replication_child_done(ok);
         }
-        child_kind_ = kind;
-        child_pid_ = pid;
-        child_done_rdb_then_notify(ok, by_signal, sig);
         return;
     }
     if (kind == ChildKind::rdb) {
@@ -468,12 +464,9 @@ void Persistence::child_done(bool ok, bool by_signal, int sig) {
             rewrite_done(ok, pid);
         }
     }
-}
-
-void Persistence::child_done_rdb_then_notify(bool ok, bool by_signal, int sig) {
-    child_done(ok, by_signal, sig);  // the BGSAVE bookkeeping of a disk snapshot
-    if (on_replication_child_done) {
-        on_replication_child_done(ok);
+    if (for_replication && on_replication_child_done) {
+        on_replication_child_done(
+            ok);  // a disk snapshot for replicas: after the save's bookkeeping
     }
 }
 

@@ -116,7 +116,6 @@ private:
     void reap_child();
     void child_done(bool ok, bool by_signal, int signal);
     void kill_child();
-    void child_done_rdb_then_notify(bool ok, bool by_signal, int sig);
 
     // AOF
     enum class AofLoad { loaded, missing, failed };
