@@ -11,12 +11,6 @@
 
 namespace vigil::sentinel {
 
-// The epoch all masters share (current-epoch) and this sentinel's identity.
-struct SentinelState {
-    std::string myid;
-    std::uint64_t current_epoch = 0;
-};
-
 struct VoteOutcome {
     std::string leader;  // the vote this sentinel now holds for the master
     std::uint64_t leader_epoch = 0;

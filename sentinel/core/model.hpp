@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vigil::sentinel {
@@ -37,6 +38,9 @@ struct Address {
 };
 
 enum class Kind { master, replica, sentinel };
+
+// Where a replica stands in the reconfiguration after a promotion.
+enum class ReconfState { none, sent, inprog, done };
 
 // The command link as the failure detector sees it (redis-sentinel's instanceLink fields).
 struct LinkState {
@@ -76,6 +80,12 @@ struct Instance {
     std::string leader;      // the sentinel it voted for ("" when none)
     Ms last_hello_time = 0;  // sentinels: the last hello received from it
     std::uint64_t leader_epoch = 0;
+    // Replicas during RECONF_SLAVES (SRI_RECONF_SENT / _INPROG / _DONE).
+    ReconfState reconf = ReconfState::none;
+    Ms reconf_sent_time = 0;
+    bool script_kill_sent = false;  // SRI_SCRIPT_KILL_SENT
+    Ms last_pub_time = 0;           // the last hello we sent to it that was answered
+    std::string info_text;          // the last INFO reply (SENTINEL INFO-CACHE)
 };
 
 // The failover state machine of a master (sentinelFailoverStateMachine).
@@ -110,6 +120,31 @@ struct Master : Instance {
     std::string promoted;  // the replica chosen for promotion ("ip:port"), "" when none
     std::map<std::string, Instance> replicas;   // by "ip:port"
     std::map<std::string, Instance> sentinels;  // by runid
+    // Configuration of the master (and, for auth and renames, of its replicas).
+    std::string auth_pass;
+    std::string auth_user;
+    std::string notification_script;
+    std::string client_reconfig_script;
+    // `sentinel rename-command`: lower-case command name -> the name to send, in the order given.
+    std::vector<std::pair<std::string, std::string>> renamed_commands;
+};
+
+// The sentinel's own identity and epoch (shared by all masters).
+struct SentinelState {
+    std::string myid;
+    std::uint64_t current_epoch = 0;
+};
+
+// The `sentinel ...` directives that are not about one master.
+struct SentinelGlobals {
+    SentinelState self;
+    std::string announce_ip;
+    int announce_port = 0;
+    bool resolve_hostnames = false;
+    bool announce_hostnames = false;
+    bool deny_scripts_reconfig = true;
+    std::string sentinel_user;
+    std::string sentinel_pass;
 };
 
 // Something the sentinel announces: logged as "<type> <text>", published on channel <type>.
