@@ -15,16 +15,6 @@ std::int64_t unix_time_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string random_hex_id(std::size_t n) {
-    static std::mt19937_64 rng{std::random_device{}()};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string s(n, '0');
-    for (char& c : s) {
-        c = kHex[rng() & 15];
-    }
-    return s;
-}
-
 namespace {
 
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' ". As Redis: arguments are

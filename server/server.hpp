@@ -18,6 +18,7 @@
 #include "common/auth/acl.hpp"
 #include "common/net/service.hpp"
 #include "common/pubsub/pubsub.hpp"
+#include "common/util/random_id.hpp"
 #include "server/commands/command.hpp"
 #include "server/commands/command_table.hpp"
 #include "server/persistence/persistence.hpp"
@@ -230,7 +231,6 @@ void unwatch_all(Server& server, ClientState& client);
 void watch_key(Server& server, ClientState& client, std::string_view key);
 
 std::int64_t unix_time_ms();  // the real clock, for Server::clock
-// `n` random hex characters (run ids, replication ids, the diskless end mark).
-std::string random_hex_id(std::size_t n = 40);
+using common::random_hex_id;  // run ids, replication ids, the diskless end mark
 
 }  // namespace vigil::server

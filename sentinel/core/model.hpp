@@ -50,6 +50,9 @@ struct LinkState {
     Ms last_ping_time = 0;      // the last PING sent
     Ms last_pong_time = 0;      // the last reply of any kind to a PING
     Ms last_avail_time = 0;     // the last +PONG, -LOADING or -MASTERDOWN
+    int pending_commands = 0;   // sent and not answered yet
+    bool info_pending = false;  // an INFO is on its way
+    std::string local_ip;       // our address on the link (announced in hellos)
 };
 
 // One monitored server or peer sentinel.

@@ -138,3 +138,96 @@ def keyspace_dump(server):
                 v = None
             out[(db, key)] = (t, v, c.pexpiretime(key))
     return out
+
+
+VIGIL_SENTINEL = os.environ.get("VIGIL_SENTINEL", os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "release", "sentinel", "vigil-sentinel"))
+REDIS_SENTINEL = shutil.which("redis-sentinel") or "/usr/bin/redis-sentinel"
+
+
+class SentinelProcess:
+    """One sentinel. kind is 'vigil' (vigil-sentinel) or 'redis' (redis-sentinel 7.0). The config
+    file lives in its own directory and survives restart() (it holds the learned state)."""
+
+    def __init__(self, kind="vigil", config_text="", port=None, workdir=None, start=True):
+        self.kind = kind
+        self.port = port or free_port()
+        self.own_dir = workdir is None
+        self.dir = workdir or tempfile.mkdtemp(prefix=f"{kind}-sentinel-")
+        self.conf = os.path.join(self.dir, "sentinel.conf")
+        self.log_path = os.path.join(self.dir, "sentinel.log")
+        with open(self.conf, "w") as f:
+            f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n" + config_text)
+        self.proc = None
+        self.log = None
+        if start:
+            self.start()
+
+    def start(self, wait=True):
+        binary = VIGIL_SENTINEL if self.kind == "vigil" else REDIS_SENTINEL
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([binary, self.conf], stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=self.dir,
+                                     stdin=subprocess.DEVNULL)
+        if wait:
+            try:
+                wait_until(self._ready, timeout=10,
+                           message=f"{self.kind}-sentinel on port {self.port}")
+            except AssertionError:
+                self.stop(check=False)
+                raise AssertionError(f"{self.kind}-sentinel did not start:\n{self.read_log()}")
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"exited with {self.proc.returncode}:\n{self.read_log()}")
+        return self.client().ping()
+
+    def client(self, **kw):
+        kw.setdefault("socket_timeout", 10)
+        kw.setdefault("decode_responses", True)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
+
+    def call(self, *args):
+        return self.client().execute_command(*args)
+
+    def master_addr(self, name="mymaster"):
+        r = self.client().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)
+        return None if r is None else (r[0], int(r[1]))
+
+    def read_log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def read_conf(self):
+        with open(self.conf) as f:
+            return f.read()
+
+    def stop(self, check=True, sig=signal.SIGTERM):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"{self.kind}-sentinel did not stop on SIGTERM")
+        if self.log:
+            self.log.close()
+            self.log = None
+        code = self.proc.returncode
+        if check and self.kind == "vigil" and code not in (0, -signal.SIGKILL):
+            raise AssertionError(f"vigil-sentinel exited with {code}:\n{self.read_log()}")
+        return code
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def cleanup(self):
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
