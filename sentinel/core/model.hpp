@@ -128,7 +128,8 @@ struct Master : Instance {
     std::string auth_user;
     std::string notification_script;
     std::string client_reconfig_script;
-    // `sentinel rename-command`: lower-case command name -> the name to send, in the order given.
+    // `sentinel rename-command`: command name (as written; compared case-insensitively) -> the
+    // name to send, in the order given.
     std::vector<std::pair<std::string, std::string>> renamed_commands;
 };
 

@@ -143,7 +143,7 @@ Master* SentinelCore::master_by_address(std::string_view host, int addr_port) {
 std::string SentinelCore::command_name(const Master& master, std::string_view name) const {
     const std::string key = lower(name);
     for (const auto& [from, to] : master.renamed_commands) {
-        if (from == key) {
+        if (lower(from) == key) {
             return to;
         }
     }
@@ -217,8 +217,11 @@ void SentinelCore::tick(Ms now, Actions& out) {
         }
     }
     for (auto& [name, m] : masters) {
-        if (m.failover_state == FailoverState::update_config &&
-            failover_switch_to_promoted(m, now, ev)) {
+        if (m.failover_state != FailoverState::update_config) {
+            continue;
+        }
+        drop_links_of(m, false);
+        if (failover_switch_to_promoted(m, now, ev)) {
             emit_all(out, &m, ev);
             out.flush_config = true;
             out.links_changed = true;
@@ -455,8 +458,22 @@ void SentinelCore::send_slaveof(Master& master,
     }
 }
 
+void SentinelCore::drop_links_of(const Master& master, bool sentinels_too) {
+    // The reset replaces the instances: their links must start over (new link, AUTH, PING).
+    links_to_drop.push_back({master.name, Kind::master, ""});
+    for (const auto& [key, r] : master.replicas) {
+        links_to_drop.push_back({master.name, Kind::replica, key});
+    }
+    if (sentinels_too) {
+        for (const auto& [runid, s] : master.sentinels) {
+            links_to_drop.push_back({master.name, Kind::sentinel, runid});
+        }
+    }
+}
+
 void SentinelCore::switch_master(Master& master, const Address& to, Ms now, Actions& out) {
     std::vector<Event> ev;
+    drop_links_of(master, false);
     reset_master_and_change_address(master, to, now, ev);
     emit_all(out, &master, ev);
     out.flush_config = true;
@@ -720,6 +737,7 @@ int SentinelCore::reset(std::string_view pattern, Ms now, Actions& out) {
         if (!common::glob_match(pattern, name)) {
             continue;
         }
+        drop_links_of(m, true);
         reset_master(m, false, now);
         emit(out, &m, {"+reset-master", describe(m, nullptr)});
         ++n;

@@ -152,6 +152,7 @@ private:
     void emit(Actions& out, const Master* master, Event e);
     void emit_all(Actions& out, const Master* master, std::vector<Event>& events);
     void switch_master(Master& master, const Address& to, Ms now, Actions& out);
+    void drop_links_of(const Master& master, bool sentinels_too);
     void reconfig_script(const Master& master,
                          const char* role,
                          const Address& from,

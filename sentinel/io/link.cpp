@@ -193,8 +193,8 @@ void Link::close(const std::string& why) {
         on_closed = nullptr;
         cb(why);
     }
-    on_reply = nullptr;
-    on_connected = nullptr;
+    // on_reply and on_connected stay: one of them may be running right now (a reply that made
+    // the owner drop this link). Every completion checks closed_ before calling them again.
 }
 
 }  // namespace vigil::sentinel

@@ -139,8 +139,12 @@ void SentinelRuntime::perform(Actions& a) {
         auto it = links_.find(id);
         if (it != links_.end()) {
             drop(it->second);
+            it->second.cc_attempt = it->second.pc_attempt = 0;  // reconnect at once
             core_.link_down(id, unix_ms());
         }
+    }
+    if (!core_.links_to_drop.empty()) {
+        a.links_changed = true;
     }
     core_.links_to_drop.clear();
     if (a.links_changed) {
