@@ -20,6 +20,7 @@ std::string describe(const Instance& inst, const Master* master) {
 // ---- the command link ----
 
 void on_instance_created(Instance& inst, Ms now) {
+    inst.role_reported_time = now;
     inst.link.act_ping_time = now;
     inst.link.last_avail_time = now;
     inst.link.last_pong_time = now;

@@ -160,6 +160,11 @@ class SentinelProcess:
             f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n" + config_text)
         self.proc = None
         self.log = None
+        self.password = None  # client() authenticates when the config sets requirepass
+        for line in config_text.splitlines():
+            words = line.split()
+            if len(words) == 2 and words[0] == "requirepass":
+                self.password = words[1]
         if start:
             self.start()
 
@@ -185,6 +190,8 @@ class SentinelProcess:
     def client(self, **kw):
         kw.setdefault("socket_timeout", 10)
         kw.setdefault("decode_responses", True)
+        if self.password is not None:
+            kw.setdefault("password", self.password)
         return redis.Redis(host="127.0.0.1", port=self.port, **kw)
 
     def call(self, *args):

@@ -9,7 +9,9 @@ runs against vigil-server and against redis-server 7.0). VIGIL_SENTINEL_KIND=red
 scenarios with redis-sentinel, which is how the expectations were checked."""
 
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import unittest
@@ -34,6 +36,14 @@ def role(server):
     return server.client(socket_timeout=2).execute_command("ROLE")
 
 
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except OSError:
+        return []
+
+
 def replica_of(server, master_port):
     r = role(server)
     return r[0] == b"slave" and int(r[2]) == master_port and r[3] == b"connected"
@@ -43,9 +53,10 @@ class Topology:
     """A master, two replicas of it, and sentinels watching it as `mymaster`."""
 
     def __init__(self, server_kind, sentinel_kinds=None, quorum=2, replica_args=(),
-                 sentinel_conf=""):
+                 sentinel_conf="", server_args=()):
         sentinel_kinds = sentinel_kinds or [SENTINEL_KIND] * 3
         self.server_kind = server_kind
+        self.server_args = tuple(server_args)
         self.servers = []
         self.sentinels = []
         try:
@@ -67,7 +78,11 @@ class Topology:
             raise
 
     def _server(self, args):
-        s = ServerProcess(self.server_kind, args=args)
+        password = None
+        if "--requirepass" in self.server_args:
+            password = self.server_args[self.server_args.index("--requirepass") + 1]
+        s = ServerProcess(self.server_kind, args=tuple(args) + self.server_args,
+                          password=password)
         self.servers.append(s)
         return s
 
@@ -265,6 +280,51 @@ class SentinelScenarios:
                    interval=0.2, message="the failover attempt is aborted")
         self.assertIn("+try-failover", s.read_log())
         self.assertEqual(s.master_addr(), (HOST, old))
+
+    def test_secured_topology_with_renamed_commands(self):
+        # Servers with a password and CONFIG renamed; sentinels that need a password too.
+        t = self.topology(
+            server_args=("--requirepass", "srv-pw", "--masterauth", "srv-pw",
+                         "--rename-command", "CONFIG", "MYCONFIG"),
+            sentinel_conf=("sentinel auth-pass mymaster srv-pw\n"
+                           "sentinel rename-command mymaster CONFIG MYCONFIG\n"
+                           "requirepass sent-pw\n"
+                           "sentinel sentinel-pass sent-pw\n"))
+        t.wait_discovery()
+        old = t.master.port
+        t.master.proc.kill()
+        t.master.proc.wait()
+        new = t.wait_new_master(old)
+        self.assert_followers(t, new)
+
+    def test_scripts_run_on_events(self):
+        d = tempfile.mkdtemp(prefix="sentinel-scripts-")
+        self.addCleanup(shutil.rmtree, d, True)
+        notify = os.path.join(d, "notify.sh")
+        reconf = os.path.join(d, "reconf.sh")
+        for path, out in ((notify, "notify.log"), (reconf, "reconf.log")):
+            with open(path, "w") as f:
+                f.write(f'#!/bin/sh\necho "$@" >> {os.path.join(d, out)}\n')
+            os.chmod(path, 0o755)
+        t = self.topology(sentinel_conf=(f"sentinel notification-script mymaster {notify}\n"
+                                         f"sentinel client-reconfig-script mymaster {reconf}\n"))
+        t.wait_discovery()
+        old = t.master.port
+        t.master.proc.kill()
+        t.master.proc.wait()
+        new = t.wait_new_master(old)
+        # Every sentinel runs the notification script for warnings (+sdown at least), and the
+        # client-reconfig script once: as the leader or as an observer.
+        wait_until(lambda: any(l.startswith("+sdown master mymaster")
+                               for l in read_lines(os.path.join(d, "notify.log"))),
+                   timeout=10, message="the notification script ran for +sdown")
+        expected = {f"mymaster leader start {HOST} {old} {HOST} {new}",
+                    f"mymaster observer start {HOST} {old} {HOST} {new}"}
+        wait_until(lambda: len([l for l in read_lines(os.path.join(d, "reconf.log"))
+                                if l in expected]) == 3,
+                   timeout=20, message="the reconfig script ran on every sentinel")
+        lines = read_lines(os.path.join(d, "reconf.log"))
+        self.assertEqual(sum(1 for l in lines if " leader " in l), 1, lines)
 
     def test_python_client_follows_failover(self):
         t = self.topology()

@@ -1,0 +1,301 @@
+// vigil-sentinel sentinel.conf [--directive value ...]
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "common/config/config_lexer.hpp"
+#include "common/log/log.hpp"
+#include "common/net/asio.hpp"
+#include "common/net/listener.hpp"
+#include "common/util/random_id.hpp"
+#include "sentinel/core/detector.hpp"
+#include "sentinel/io/config_file.hpp"
+#include "sentinel/io/runtime.hpp"
+#include "sentinel/io/service.hpp"
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr const char* kVigilVersion = "0.4.0";
+constexpr const char* kRedisCompatVersion = "7.0.15";
+
+using namespace vigil;
+using namespace vigil::sentinel;
+
+// Like Redis: fork, the parent exits, the child starts a new session with stdio on /dev/null.
+void daemonize() {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        std::fprintf(stderr, "fork: %s\n", std::strerror(errno));
+        std::exit(1);
+    }
+    if (pid > 0) {
+        std::_Exit(0);
+    }
+    ::setsid();
+    int fd = ::open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        ::dup2(fd, STDIN_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) {
+            ::close(fd);
+        }
+    }
+}
+
+bool write_pidfile(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr) {
+        spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
+        return false;
+    }
+    std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
+    std::fclose(f);
+    return true;
+}
+
+std::string executable_path() {
+    char buf[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+void usage() {
+    std::fprintf(stderr,
+                 "Usage: vigil-sentinel /path/to/sentinel.conf [--directive value ...]\n"
+                 "       vigil-sentinel -v or --version\n"
+                 "       vigil-sentinel -h or --help\n\n"
+                 "Example:\n"
+                 "       vigil-sentinel /etc/sentinel.conf --port 26380 --loglevel verbose\n");
+}
+
+// Every instance of the loaded state starts as redis-sentinel creates them: as if it had just
+// answered, with a PING pending.
+void init_instances(SentinelCore& core, Ms now) {
+    for (auto& [name, m] : core.masters) {
+        on_instance_created(m, now);
+        for (auto& [key, r] : m.replicas) {
+            on_instance_created(r, now);
+        }
+        for (auto& [runid, s] : m.sentinels) {
+            on_instance_created(s, now);
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    namespace log = vigil::common::log;
+    log::setup({'X', "", "notice"});
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "-v" || args[0] == "--version")) {
+        std::printf("Vigil sentinel v=%s (Redis %s compatible)\n", kVigilVersion,
+                    kRedisCompatVersion);
+        return 0;
+    }
+    if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
+        usage();
+        return 0;
+    }
+    std::string path;
+    std::size_t first_option = 0;
+    if (!args.empty() && args[0].rfind("--", 0) != 0) {
+        path = args[0];
+        first_option = 1;
+    }
+    std::vector<std::string> options;
+    for (std::size_t i = first_option; i < args.size(); ++i) {
+        if (args[i] != "--sentinel") {  // `redis-server --sentinel` style: we are one anyway
+            options.push_back(args[i]);
+        }
+    }
+
+    SentinelCore core(std::random_device{}());
+    SentinelProcessConfig cfg;
+    cfg.config_file = path.empty() ? std::string() : sentinel_absolute_path(path);
+    try {
+        load_sentinel_config(path, options, cfg, core.globals, core.masters, core.timers,
+                             is_executable_file);
+    } catch (const common::config::ConfigError& e) {
+        if (e.kind() == common::config::ConfigError::Kind::cannot_open) {
+            spdlog::warn("{}", e.what());
+        } else {
+            std::fputs(e.fatal_report(kRedisCompatVersion).c_str(), stderr);
+        }
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    if (std::string error = check_sentinel_config_file(cfg.config_file); !error.empty()) {
+        spdlog::warn("{}", error);
+        return 1;
+    }
+    if (cfg.daemonize) {
+        daemonize();
+    }
+    try {
+        log::setup({'X', cfg.logfile, cfg.loglevel});
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "Can't open the log file: %s\n", e.what());
+        return 1;
+    }
+    spdlog::warn("Vigil sentinel version={} (Redis {} compatible), bits={}, pid={}, just started",
+                 kVigilVersion, kRedisCompatVersion, sizeof(void*) * 8, ::getpid());
+    spdlog::warn("Configuration loaded");
+    if (cfg.daemonize && cfg.pidfile.empty()) {
+        cfg.pidfile = "/var/run/redis-sentinel.pid";
+    }
+    const bool pidfile_written = !cfg.pidfile.empty() && write_pidfile(cfg.pidfile);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const Ms started = unix_ms();
+    init_instances(core, started);
+    core.port = cfg.port;
+    core.requirepass = cfg.requirepass;
+
+    asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+    SentinelRuntime runtime(io, core);
+    runtime.bind_source = cfg.bind_source_addr;
+    SentinelTableOptions table_options;
+    table_options.change_directory = false;
+    table_options.open_logfile = false;
+    common::config::DirectiveTable table = build_sentinel_directive_table(cfg, table_options);
+
+    std::unique_ptr<SentinelService> service;
+    auto save_config = [&]() -> bool {
+        const std::vector<std::string> users = acl_rewrite_lines(service->acl(), cfg);
+        SentinelRewriteState state{table, users, core.globals, core.masters, core.timers};
+        state.hooks.master_address = [](const Master& m) {
+            return SentinelCore::current_address(m);
+        };
+        const std::string error = rewrite_sentinel_config(cfg.config_file, state);
+        if (!error.empty()) {
+            spdlog::warn(
+                "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                error);
+            return false;
+        }
+        return true;
+    };
+    std::unique_ptr<common::Listener> listener;
+    bool stopping = false;
+    auto shutdown = [&] {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        spdlog::warn("User requested shutdown...");
+        if (listener) {
+            listener->stop();
+        }
+        runtime.stop();
+        spdlog::warn("Sentinel is now ready to exit, bye bye...");
+        io.stop();
+    };
+
+    ServiceHooks hooks;
+    hooks.now = unix_ms;
+    hooks.perform = [&](Actions& a) {
+        runtime.perform(a);
+    };
+    hooks.save_config = save_config;
+    hooks.shutdown = shutdown;
+    hooks.pending_scripts = [&] {
+        std::vector<PendingScript> out;
+        const Ms now = unix_ms();
+        for (const auto& job : runtime.scripts.jobs()) {
+            PendingScript p;
+            p.argv = job.argv;
+            p.running = job.running;
+            p.pid = job.pid;
+            p.run_time_or_delay = job.running ? now - job.start_time : job.start_time - now;
+            p.retries = job.retry_num;
+            out.push_back(std::move(p));
+        }
+        return out;
+    };
+    const std::string run_id = common::random_hex_id();
+    const std::string exe = executable_path();
+    hooks.process_info = [&] {
+        ProcessInfo p;
+        p.run_id = run_id;
+        p.tcp_port = cfg.port;
+        p.executable = exe;
+        p.config_file = cfg.config_file;
+        p.process_id = static_cast<long>(::getpid());
+        p.uptime_seconds = (unix_ms() - started) / 1000;
+        return p;
+    };
+    ServiceSettings settings;
+    settings.requirepass = cfg.requirepass;
+    settings.users = cfg.user_lines;
+    settings.renamed_commands = cfg.rename_commands;
+    settings.maxclients = cfg.maxclients;
+    int rc = 0;
+    try {
+        service = std::make_unique<SentinelService>(core, std::move(hooks), std::move(settings));
+        runtime.publish = [&](const Event& e) {
+            service->publish_event(e);
+        };
+        runtime.save_config = save_config;
+        listener = std::make_unique<common::Listener>(io, *service);
+        listener->bind(cfg.bind, static_cast<unsigned short>(cfg.port), cfg.tcp_backlog);
+        cfg.port = listener->port();
+        core.port = cfg.port;
+    } catch (const std::exception& e) {
+        spdlog::warn("{}", e.what());
+        if (pidfile_written) {
+            ::unlink(cfg.pidfile.c_str());
+        }
+        return 1;
+    }
+    listener->start();
+    spdlog::info("Running mode=sentinel, port={}.", cfg.port);
+
+    // sentinelIsRunning: a new sentinel picks its id and saves it at once.
+    if (core.globals.self.myid.empty()) {
+        core.globals.self.myid = common::random_hex_id();
+        save_config();
+    }
+    spdlog::warn("Sentinel ID is {}", core.globals.self.myid);
+    Actions initial;
+    for (const auto& [name, m] : core.masters) {
+        initial.events.push_back(
+            {"+monitor", describe(m, nullptr) + " quorum " + std::to_string(m.quorum)});
+    }
+    runtime.perform(initial);
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) {
+            return;
+        }
+        spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        shutdown();
+    });
+    runtime.start();
+    try {
+        io.run();
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        rc = 1;
+    }
+    if (pidfile_written) {
+        ::unlink(cfg.pidfile.c_str());
+    }
+    spdlog::shutdown();
+    std::_Exit(rc);
+}
