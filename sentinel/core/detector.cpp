@@ -111,6 +111,7 @@ void check_sdown(
         events.push_back({"+sdown", describe(inst, owner)});
     } else if (!down && inst.sdown) {
         inst.sdown = false;
+        inst.script_kill_sent = false;
         events.push_back({"-sdown", describe(inst, owner)});
     }
 }

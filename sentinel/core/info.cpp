@@ -136,9 +136,10 @@ void apply_replica_info(Instance& replica,
                         const InfoReport& report,
                         Ms now,
                         std::vector<Event>& events) {
-    (void)master;
-    (void)events;
     if (!report.run_id.empty()) {
+        if (!replica.runid.empty() && replica.runid != report.run_id) {
+            events.push_back({"+reboot", describe(replica, &master)});
+        }
         replica.runid = report.run_id;
     }
     if (report.has_role) {

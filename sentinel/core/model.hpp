@@ -80,8 +80,9 @@ struct Instance {
     // Master, leader / leader_epoch are this sentinel's own vote for that master.
     bool says_master_down = false;
     Ms master_down_reply_time = 0;
-    std::string leader;      // the sentinel it voted for ("" when none)
-    Ms last_hello_time = 0;  // sentinels: the last hello received from it
+    Ms master_down_ask_time = 0;  // the last IS-MASTER-DOWN-BY-ADDR sent to it
+    std::string leader;           // the sentinel it voted for ("" when none)
+    Ms last_hello_time = 0;       // sentinels: the last hello received from it
     std::uint64_t leader_epoch = 0;
     // Replicas during RECONF_SLAVES (SRI_RECONF_SENT / _INPROG / _DONE).
     ReconfState reconf = ReconfState::none;

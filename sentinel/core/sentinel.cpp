@@ -341,12 +341,13 @@ void SentinelCore::ask_master_state(Master& master, bool forced, Ms now, Actions
         if (!peer.link.connected || peer.link.pending_commands >= kMaxPendingCommands) {
             continue;
         }
-        if (!forced && now - peer.master_down_reply_time < interval) {
+        const Ms last = std::max(peer.master_down_reply_time, peer.master_down_ask_time);
+        if (!forced && now - last < interval) {
             continue;
         }
         // One question at a time per peer unless forced (a vote request must go out now).
-        if (!forced && peer.link.pending_commands > 0 && peer.master_down_reply_time != 0 &&
-            now - peer.master_down_reply_time < timers.ask_period) {
+        if (!forced && peer.master_down_ask_time > peer.master_down_reply_time &&
+            now - peer.master_down_ask_time < timers.ask_period) {
             continue;
         }
         out.commands.push_back({{master.name, Kind::sentinel, key},
@@ -355,8 +356,7 @@ void SentinelCore::ask_master_state(Master& master, bool forced, Ms now, Actions
                                   master.addr.host, std::to_string(master.addr.port),
                                   std::to_string(globals.self.current_epoch), runid}}});
         ++peer.link.pending_commands;
-        // Not a reply, but it spaces the questions like one (the reply time is set again).
-        peer.master_down_reply_time = now;
+        peer.master_down_ask_time = now;
     }
 }
 
@@ -393,10 +393,6 @@ void SentinelCore::failover_state_machine(Master& master, Ms now, Actions& out) 
                 if (s == PromotionStep::send_slaveof_no_one) {
                     send_slaveof(master, {master.name, Kind::replica, master.promoted},
                                  std::nullopt, true, out);
-                    if ((simulate_failure & kCrashAfterPromotion) != 0) {
-                        crash_requested = true;
-                        return;
-                    }
                 }
                 break;
             }
@@ -515,8 +511,12 @@ std::vector<std::vector<std::string>> SentinelCore::link_handshake(const Instanc
     std::string user;
     std::string pass;
     if (id.kind == Kind::sentinel) {
-        user = globals.sentinel_user;
-        pass = globals.sentinel_pass.empty() ? requirepass : globals.sentinel_pass;
+        if (!globals.sentinel_pass.empty()) {
+            user = globals.sentinel_user;
+            pass = globals.sentinel_pass;
+        } else {
+            pass = requirepass;  // the old way: our own password, as AUTH <pass>
+        }
     } else {
         user = m.auth_user;
         pass = m.auth_pass;
@@ -637,8 +637,15 @@ void SentinelCore::on_info(Master& master,
     if (!rep.is_replica) {
         if (master.failover_in_progress &&
             on_promoted_replica_reports_master(master, id.key, now, ev)) {
-            emit_all(out, &master, ev);
             out.flush_config = true;
+            if ((simulate_failure & kCrashAfterPromotion) != 0) {
+                // As 7.0: after +promoted-slave and the flush of the new config epoch.
+                emit(out, &master, std::move(ev.front()));
+                ev.clear();
+                crash_requested = true;
+                return;
+            }
+            emit_all(out, &master, ev);
             reconfig_script(master, "leader", master.addr, inst.addr, out);
             force_hello_update(master, now);
         } else if (should_convert_to_replica(inst, master, master.promoted == id.key, timers,

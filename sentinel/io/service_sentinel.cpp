@@ -317,7 +317,9 @@ struct SentinelService::SentinelFamily {
     static void is_master_down_by_addr(Call& call) {
         long long port = 0;
         long long epoch = 0;
-        if (!parse_ll(call.args[3], port) || !parse_ll(call.args[4], epoch)) {
+        // A negative epoch is refused (redis-sentinel reads it as a huge unsigned one, which a
+        // single bad request would then spread to every sentinel through the hellos).
+        if (!parse_ll(call.args[3], port) || !parse_ll(call.args[4], epoch) || epoch < 0) {
             call.reply.error(kNotInteger);
             return;
         }
