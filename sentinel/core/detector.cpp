@@ -29,13 +29,21 @@ void on_instance_created(Instance& inst, Ms now) {
 void on_link_connected(Instance& inst, Ms now) {
     inst.link.connected = true;
     inst.link.connected_since = now;
-    inst.link.act_ping_time = now;
+    // A PING still pending keeps its time, as redis-sentinel's act_ping_time does: reconnecting
+    // to a hung server (its kernel still accepts) must not restart the down-after clock.
+    if (inst.link.act_ping_time == kNever) {
+        inst.link.act_ping_time = now;
+    }
 }
 
 void on_link_disconnected(Instance& inst, Ms now) {
-    (void)now;
     inst.link.connected = false;
-    // A PING still pending keeps counting; otherwise the time since it was last available does.
+    // redis-sentinel reconnects at once and queues a PING on the new context before the connect
+    // completes, so a lost link starts the down-after clock when it is lost, not at the last
+    // +PONG (up to a ping period earlier). A PING still pending keeps counting.
+    if (inst.link.act_ping_time == kNever) {
+        inst.link.act_ping_time = now;
+    }
 }
 
 void on_ping_sent(Instance& inst, Ms now) {

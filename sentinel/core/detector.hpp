@@ -13,8 +13,9 @@ namespace vigil::sentinel {
 // A new instance starts as if it had just answered and had a PING pending (as redis-sentinel
 // creates instances): it goes SDOWN after down-after-milliseconds unless it answers.
 void on_instance_created(Instance& inst, Ms now);
-// A new link counts as a PING without reply, so an instance that never answers goes down after
-// down-after-milliseconds.
+// A new link, and a lost one, count as a PING without reply unless one is already pending (whose
+// time is kept): an instance that stops answering goes down down-after-milliseconds after the
+// link was lost or the oldest PING was sent, whatever the reconnections in between.
 void on_link_connected(Instance& inst, Ms now);
 void on_link_disconnected(Instance& inst, Ms now);
 void on_ping_sent(Instance& inst, Ms now);

@@ -115,16 +115,37 @@ TEST(SentinelSdown, ThePendingPingIsTheOldestOne) {
     EXPECT_TRUE(m.sdown);
 }
 
-TEST(SentinelSdown, ADisconnectedInstanceCountsFromItsLastAvailability) {
+TEST(SentinelSdown, ALostLinkCountsFromTheMomentItWasLostNotFromTheLastPong) {
     Master m = make_master(1000);
     Timers t;
     std::vector<Event> ev;
     on_link_connected(m, 0);
     on_ping_reply(m, PingReply::pong, 100);
-    on_link_disconnected(m, 150);
-    check_sdown(m, m, t, 1100, ev);
-    EXPECT_FALSE(m.sdown);
+    on_link_disconnected(m, 900);  // kill -9: the link drops, reconnecting is refused
     check_sdown(m, m, t, 1101, ev);
+    EXPECT_FALSE(m.sdown) << "down for 201 ms only";
+    check_sdown(m, m, t, 1900, ev);
+    EXPECT_FALSE(m.sdown);
+    check_sdown(m, m, t, 1901, ev);
+    EXPECT_TRUE(m.sdown);
+}
+
+TEST(SentinelSdown, AReconnectionDoesNotRestartAPendingPing) {
+    Master m = make_master(30'000);
+    Timers t;
+    std::vector<Event> ev;
+    on_link_connected(m, 0);
+    on_ping_reply(m, PingReply::pong, 0);
+    on_ping_sent(m, 1000);  // SIGSTOP: never answered
+    // The dead link is closed and reopened (the kernel still accepts connections), twice.
+    on_link_disconnected(m, 16'000);
+    on_link_connected(m, 16'001);
+    on_link_disconnected(m, 31'001);
+    on_link_connected(m, 31'002);
+    EXPECT_EQ(m.link.act_ping_time, 1000);
+    check_sdown(m, m, t, 31'000, ev);
+    EXPECT_FALSE(m.sdown);
+    check_sdown(m, m, t, 31'001, ev);
     EXPECT_TRUE(m.sdown);
 }
 
