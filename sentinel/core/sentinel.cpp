@@ -446,8 +446,9 @@ void SentinelCore::send_slaveof(Master& master,
                     {command_name(master, "EXEC")}}};
     inst->link.pending_commands += static_cast<int>(cmd.commands.size());
     out.commands.push_back(std::move(cmd));
-    if (then_info && !inst->link.info_pending) {
-        // See the result at once instead of at the next INFO period.
+    if (then_info) {
+        // See the result at once instead of at the next INFO period (even when an INFO is
+        // already on its way: that one was sent before the transaction and shows the old role).
         out.commands.push_back({id, Purpose::info, {{command_name(master, "INFO")}}});
         inst->link.info_pending = true;
         ++inst->link.pending_commands;
