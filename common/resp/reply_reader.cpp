@@ -1,6 +1,7 @@
 #include "common/resp/reply_reader.hpp"
 
 #include <new>
+#include <string>
 
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
@@ -13,6 +14,39 @@ struct ReplyDeleter {
     void operator()(redisReply* reply) const noexcept { freeReplyObject(reply); }
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+// hiredis's default reply functions, except that createArray refuses more than
+// kMaxArrayElements elements: hiredis 0.14 takes the NULL as out of memory and stops with an
+// error before it allocates anything.
+void* create_bounded_array(const redisReadTask* task, int elements);
+
+struct BoundedFunctions {
+    redisReplyObjectFunctions table{};
+    void* (*create_array)(const redisReadTask*, int) = nullptr;  // hiredis's own
+};
+
+BoundedFunctions& bounded_functions() {
+    static BoundedFunctions f = [] {
+        BoundedFunctions out;
+        redisReader* probe = redisReaderCreate();  // the only way to reach the default table
+        if (probe == nullptr) {
+            throw std::bad_alloc();
+        }
+        out.table = *probe->fn;
+        redisReaderFree(probe);
+        out.create_array = out.table.createArray;
+        out.table.createArray = &create_bounded_array;
+        return out;
+    }();
+    return f;
+}
+
+void* create_bounded_array(const redisReadTask* task, int elements) {
+    if (elements > ReplyReader::kMaxArrayElements) {
+        return nullptr;
+    }
+    return bounded_functions().create_array(task, elements);
+}
 
 // Recursion is bounded: hiredis 0.14 refuses more than 8 levels of nested arrays.
 void convert(const redisReply& in, Reply& out) {
@@ -56,7 +90,7 @@ void ReplyReader::ReaderDeleter::operator()(redisReader* reader) const noexcept 
     redisReaderFree(reader);
 }
 
-ReplyReader::ReplyReader() : reader_(redisReaderCreate()) {
+ReplyReader::ReplyReader() : reader_(redisReaderCreateWithFunctions(&bounded_functions().table)) {
     if (!reader_) {
         throw std::bad_alloc();
     }
@@ -102,6 +136,10 @@ std::string ReplyReader::error() const {
     }
     if (reader_->err == 0) {
         return {};
+    }
+    if (reader_->err == REDIS_ERR_OOM) {
+        return "Out of memory, or an array of more than " + std::to_string(kMaxArrayElements) +
+               " elements";
     }
     return reader_->errstr;
 }

@@ -10,10 +10,13 @@
 // hiredis 0.14 (Debian 12) reads RESP2 only: RESP3 type bytes are protocol errors, "*-1" and
 // "$-1" both read as nil, and a scalar may sit under at most 8 nested arrays.
 //
-// Memory: the reader buffers each reply whole and sets no size limit of its own. hiredis accepts
-// a bulk length up to LLONG_MAX and an array count up to INT_MAX (whose element table it callocs
-// as soon as the header arrives). A link that must bound memory limits how many bytes it feeds
-// without getting a reply back, and drops the connection past that.
+// Memory: the reader buffers each reply whole and sets no size limit on bytes. hiredis accepts
+// a bulk length up to LLONG_MAX and would accept an array count up to INT_MAX, whose element
+// table it callocs as soon as the header arrives and walks slot by slot when the reply is freed
+// (`*2147483647` alone: 16 GiB of address space and ~15 s of CPU). So an array header with more
+// than kMaxArrayElements elements is a protocol error at once. A link that must bound memory
+// also limits how many bytes it feeds without getting a reply back, and drops the connection
+// past that.
 
 #include <memory>
 #include <string>
@@ -53,6 +56,9 @@ struct Reply {
 
 class ReplyReader {
 public:
+    // Larger array headers are refused (protocol_error) when they arrive.
+    static constexpr int kMaxArrayElements = 1 << 20;
+
     enum class Status {
         reply,           // one complete reply was stored in `out`
         need_more,       // no complete reply buffered; feed more bytes

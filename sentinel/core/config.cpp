@@ -354,6 +354,21 @@ Address current_address(const Master& m) {
 
 }  // namespace
 
+std::optional<Address> checked_instance_address(const SentinelGlobals& g,
+                                                const std::string& host,
+                                                long long port) {
+    if (port < 0 || port > 65535) {
+        return std::nullopt;
+    }
+    if (auto ip = numeric_ip(host)) {
+        return Address{*ip, static_cast<int>(port)};
+    }
+    if (!g.resolve_hostnames || host.empty()) {
+        return std::nullopt;
+    }
+    return Address{host, static_cast<int>(port)};
+}
+
 void apply_sentinel_directives(const std::vector<ConfigLine>& sentinel_lines,
                                SentinelGlobals& g,
                                std::map<std::string, Master>& masters,

@@ -4,6 +4,7 @@
 // Pure code: the file system (script paths) and the resolver come in as callbacks.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ void apply_sentinel_directives(const std::vector<common::config::ConfigLine>& se
                                std::map<std::string, Master>& masters,
                                const Timers& timers,
                                const IsExecutable& is_executable);
+
+// createSentinelAddr's checks for an address a peer reports (a replica line of INFO, a hello):
+// a port in 0..65535 and a numeric IP address (returned normalised), or any non-empty host name
+// with resolve-hostnames yes. nullopt where redis-sentinel would not create the instance; stored,
+// such an address would end up in a line the next start refuses.
+std::optional<Address> checked_instance_address(const SentinelGlobals& g,
+                                                const std::string& host,
+                                                long long port);
 
 // One `sentinel` line of the rewrite.
 struct SentinelConfigLine {

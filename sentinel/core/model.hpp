@@ -52,6 +52,7 @@ struct LinkState {
     Ms last_avail_time = 0;     // the last +PONG, -LOADING or -MASTERDOWN
     int pending_commands = 0;   // sent and not answered yet
     bool info_pending = false;  // an INFO is on its way
+    Ms last_info_time = 0;      // the last INFO sent
     std::string local_ip;       // our address on the link (announced in hellos)
 };
 

@@ -4,7 +4,9 @@
 #include <array>
 #include <cctype>
 
+#include "common/config/config_lexer.hpp"
 #include "common/pubsub/pubsub.hpp"
+#include "sentinel/core/config.hpp"
 #include "sentinel/core/detector.hpp"
 #include "sentinel/core/election.hpp"
 #include "sentinel/core/failover.hpp"
@@ -24,6 +26,11 @@ constexpr Ms kFastAskInterval = 100;
 // Replicas being reconfigured after a promotion are polled this often, so that the end of the
 // failover (and +switch-master) is seen soon after their link to the new master comes up.
 constexpr Ms kReconfInfoInterval = 100;
+// A command whose reply did not do what it was sent for (INFO answered with an error or not with
+// text, so info_refresh stays 0; PUBLISH refused) is sent again at most this often, as
+// redis-sentinel does once per tick. Without it, the reply's own tick sends it again at once:
+// thousands of commands a second at a server that refuses them (an ACL without +info).
+constexpr Ms kRetryInterval = 100;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -35,6 +42,15 @@ std::string lower(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
+}
+
+// Text a peer sent, for a log line: at most 120 bytes, and quoted and escaped (sdscatrepr style)
+// unless it is plain printable ASCII, so that it can neither break the line nor forge another.
+std::string peer_text(std::string_view s) {
+    s = s.substr(0, 120);
+    const bool plain =
+        std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+    return plain ? std::string(s) : common::config::quote_arg(s);
 }
 
 PingReply classify_ping_reply(const common::Reply& r) {
@@ -284,9 +300,11 @@ void SentinelCore::send_periodic(
                 period = std::min(period, kReconfInfoInterval);
             }
         }
-        if (inst.info_refresh == 0 || now - inst.info_refresh > period) {
+        if ((inst.info_refresh == 0 || now - inst.info_refresh > period) &&
+            now - link.last_info_time >= kRetryInterval) {
             out.commands.push_back({id, Purpose::info, {{command_name(master, "INFO")}}});
             link.info_pending = true;
+            link.last_info_time = now;
             ++link.pending_commands;
         }
     }
@@ -574,13 +592,17 @@ void SentinelCore::reply(
             if (r.is_string()) {
                 on_info(*master, *inst, id, r.str, now, out);
             } else if (r.is_error()) {
+                out.logs.emplace_back(LogLevel::verbose, "INFO refused by " + inst->addr.str() +
+                                                             ": " + peer_text(r.str));
+            } else {
                 out.logs.emplace_back(LogLevel::verbose,
-                                      "INFO refused by " + inst->addr.str() + ": " + r.str);
+                                      "Ignoring a malformed INFO reply from " + inst->addr.str());
             }
             break;
         case Purpose::hello:
             if (r.is_error()) {
-                inst->last_pub_time = 0;  // not sent: try again at the next tick
+                // Not sent: try again after kRetryInterval, not at the tick this reply causes.
+                inst->last_pub_time = now + kRetryInterval - timers.publish_period - 1;
             }
             break;
         case Purpose::ask_master_down:
@@ -596,8 +618,8 @@ void SentinelCore::reply(
             break;
         case Purpose::setup:
             if (r.is_error()) {
-                out.logs.emplace_back(LogLevel::warning,
-                                      "Link setup of " + inst->addr.str() + " failed: " + r.str);
+                out.logs.emplace_back(LogLevel::warning, "Link setup of " + inst->addr.str() +
+                                                             " failed: " + peer_text(r.str));
             }
             break;
         case Purpose::reconfigure:
@@ -613,7 +635,18 @@ void SentinelCore::on_info(Master& master,
                            Ms now,
                            Actions& out) {
     inst.info_text = text;
-    const InfoReport rep = parse_info(text);
+    InfoReport rep = parse_info(text);
+    // A replica line with an address redis-sentinel would not create an instance for.
+    std::erase_if(rep.replicas, [&](Address& a) {
+        if (auto checked = checked_instance_address(globals, a.host, a.port)) {
+            a = *checked;
+            return false;
+        }
+        out.logs.emplace_back(LogLevel::verbose, "Ignoring replica " + peer_text(a.str()) +
+                                                     " reported by " + inst.addr.str() +
+                                                     ": not a valid address");
+        return true;
+    });
     const bool first = inst.info_refresh == 0;
     const bool was_replica = first ? inst.kind == Kind::replica : inst.reported_as_replica;
     std::vector<Event> ev;
@@ -665,12 +698,25 @@ void SentinelCore::on_info(Master& master,
 }
 
 void SentinelCore::hello_received(std::string_view payload, Ms now, Actions& out) {
-    const std::optional<Hello> h = parse_hello(payload);
+    std::optional<Hello> h = parse_hello(payload);
     if (!h) {
-        out.logs.emplace_back(LogLevel::verbose, "Ignoring a malformed hello message: " +
-                                                     std::string(payload.substr(0, 120)));
+        out.logs.emplace_back(LogLevel::verbose,
+                              "Ignoring a malformed hello message: " + peer_text(payload));
         return;
     }
+    // Addresses redis-sentinel refuses (createSentinelAddr): the whole hello is ignored, so that
+    // it neither adds a sentinel nor switches the master to somewhere a restart would refuse.
+    const auto sentinel_addr =
+        checked_instance_address(globals, h->sentinel.host, h->sentinel.port);
+    const auto master_addr = checked_instance_address(globals, h->master.host, h->master.port);
+    if (!sentinel_addr || !master_addr) {
+        out.logs.emplace_back(
+            LogLevel::verbose,
+            "Ignoring a hello message with an invalid address: " + peer_text(payload));
+        return;
+    }
+    h->sentinel = *sentinel_addr;
+    h->master = *master_addr;
     std::vector<Event> ev;
     const HelloOutcome o = process_hello(globals.self, masters, *h, now, ev);
     Master* master = find_master(h->master_name);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/config/config_lexer.hpp"
 #include "common/resp/command_encoder.hpp"
 
 namespace vigil::sentinel {
@@ -286,7 +287,8 @@ void SentinelRuntime::connect_pc(const InstanceId& id, Links& l, Ms now) {
             perform(a);
             schedule_tick();
         } else if (r.is_error()) {
-            spdlog::warn("Pub/sub link to {}:{}: {}", raw->host(), raw->port(), r.str);
+            spdlog::warn("Pub/sub link to {}:{}: {}", raw->host(), raw->port(),
+                         common::config::quote_arg(std::string_view(r.str).substr(0, 120)));
         }
     };
     link->on_closed = [this, id, raw](const std::string& why) {
