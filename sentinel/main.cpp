@@ -94,6 +94,43 @@ void init_instances(SentinelCore& core, Ms now) {
     }
 }
 
+// The users of an ACL file: `user <name> [rule ...]` per line, as redis-server reads them at
+// start. Returns an error text, or "" with `users` filled.
+std::string read_acl_file(const std::string& path, std::vector<std::vector<std::string>>& users) {
+    std::string text;
+    std::string error;
+    if (!common::config::read_text_file(path, text, error)) {
+        return "Error loading ACLs, user file '" + path + "' can't be opened: " + error;
+    }
+    int line_no = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        ++line_no;
+        const std::string_view line =
+            common::config::trim(std::string_view(text).substr(pos, end - pos));
+        pos = end + 1;
+        std::vector<std::string> words;
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        if (!common::config::split_config_line(line, words)) {
+            return path + ":" + std::to_string(line_no) + ": unbalanced quotes in acl line. ";
+        }
+        if (words.empty()) {
+            continue;
+        }
+        if (words[0] != "user" || words.size() < 2) {
+            return path + ":" + std::to_string(line_no) + ": should start with user keyword. ";
+        }
+        users.emplace_back(words.begin() + 1, words.end());
+    }
+    return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -242,6 +279,20 @@ int main(int argc, char** argv) {
     ServiceSettings settings;
     settings.requirepass = cfg.requirepass;
     settings.users = cfg.user_lines;
+    if (!cfg.aclfile.empty()) {
+        if (!cfg.user_lines.empty()) {
+            spdlog::warn(
+                "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
+                "file path is invalid. This setup is very likely to lead to configuration errors "
+                "and security holes, please define either an ACL file or declare users directly "
+                "in your redis.conf, but not both.");
+            return 1;
+        }
+        if (std::string error = read_acl_file(cfg.aclfile, settings.users); !error.empty()) {
+            spdlog::warn("Aborting Redis startup because of ACL errors: {}", error);
+            return 1;
+        }
+    }
     settings.renamed_commands = cfg.rename_commands;
     settings.maxclients = cfg.maxclients;
     int rc = 0;
