@@ -16,6 +16,7 @@
 #include "common/log/log.hpp"
 #include "common/net/asio.hpp"
 #include "common/net/listener.hpp"
+#include "common/util/process.hpp"
 #include "common/util/random_id.hpp"
 #include "sentinel/core/detector.hpp"
 #include "sentinel/io/config_file.hpp"
@@ -31,39 +32,6 @@ constexpr const char* kRedisCompatVersion = "7.0.15";
 
 using namespace vigil;
 using namespace vigil::sentinel;
-
-// Like Redis: fork, the parent exits, the child starts a new session with stdio on /dev/null.
-void daemonize() {
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        std::fprintf(stderr, "fork: %s\n", std::strerror(errno));
-        std::exit(1);
-    }
-    if (pid > 0) {
-        std::_Exit(0);
-    }
-    ::setsid();
-    int fd = ::open("/dev/null", O_RDWR);
-    if (fd >= 0) {
-        ::dup2(fd, STDIN_FILENO);
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-        if (fd > STDERR_FILENO) {
-            ::close(fd);
-        }
-    }
-}
-
-bool write_pidfile(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    if (f == nullptr) {
-        spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
-        return false;
-    }
-    std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
-    std::fclose(f);
-    return true;
-}
 
 std::string executable_path() {
     char buf[4096];
@@ -181,7 +149,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (cfg.daemonize) {
-        daemonize();
+        vigil::common::daemonize();
     }
     try {
         log::setup({'X', cfg.logfile, cfg.loglevel});
@@ -195,7 +163,7 @@ int main(int argc, char** argv) {
     if (cfg.daemonize && cfg.pidfile.empty()) {
         cfg.pidfile = "/var/run/redis-sentinel.pid";
     }
-    const bool pidfile_written = !cfg.pidfile.empty() && write_pidfile(cfg.pidfile);
+    const bool pidfile_written = !cfg.pidfile.empty() && vigil::common::write_pidfile(cfg.pidfile);
     std::signal(SIGPIPE, SIG_IGN);
 
     const Ms started = unix_ms();

@@ -12,48 +12,12 @@
 
 #include "common/config/config_lexer.hpp"
 #include "common/log/log.hpp"
+#include "common/util/process.hpp"
 #include "server/config_loader.hpp"
 #include "server/runtime.hpp"
 #include "server/version.hpp"
 #include <fcntl.h>
 #include <unistd.h>
-
-namespace {
-
-// Like Redis: fork, the parent exits, the child starts a new session with stdio on /dev/null.
-void daemonize() {
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        std::fprintf(stderr, "fork: %s\n", std::strerror(errno));
-        std::exit(1);
-    }
-    if (pid > 0) {
-        std::_Exit(0);
-    }
-    ::setsid();
-    int fd = ::open("/dev/null", O_RDWR);
-    if (fd >= 0) {
-        ::dup2(fd, STDIN_FILENO);
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-        if (fd > STDERR_FILENO) {
-            ::close(fd);
-        }
-    }
-}
-
-bool write_pidfile(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    if (f == nullptr) {
-        spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
-        return false;
-    }
-    std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
-    std::fclose(f);
-    return true;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     using namespace vigil::server;
@@ -79,7 +43,7 @@ int main(int argc, char** argv) {
     }
     ServerConfig& cfg = setup.config;
     if (cfg.daemonize) {
-        daemonize();
+        vigil::common::daemonize();
     }
     try {
         log::setup({'M', cfg.logfile, cfg.loglevel});
@@ -107,7 +71,7 @@ int main(int argc, char** argv) {
     if (cfg.daemonize && cfg.pidfile.empty()) {
         cfg.pidfile = "/var/run/redis.pid";  // Redis's default for a daemon
     }
-    bool pidfile_written = !cfg.pidfile.empty() && write_pidfile(cfg.pidfile);
+    bool pidfile_written = !cfg.pidfile.empty() && vigil::common::write_pidfile(cfg.pidfile);
     std::string pidfile = cfg.pidfile;
     int rc = 1;
     try {
