@@ -148,6 +148,22 @@ int main(int argc, char** argv) {
         spdlog::warn("{}", error);
         return 1;
     }
+    // The users: `user` lines of the config file, or an aclfile (not both, as in Redis).
+    std::vector<std::vector<std::string>> acl_users = cfg.user_lines;
+    if (!cfg.aclfile.empty()) {
+        if (!cfg.user_lines.empty()) {
+            spdlog::warn(
+                "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
+                "file path is invalid. This setup is very likely to lead to configuration errors "
+                "and security holes, please define either an ACL file or declare users directly "
+                "in your redis.conf, but not both.");
+            return 1;
+        }
+        if (std::string error = read_acl_file(cfg.aclfile, acl_users); !error.empty()) {
+            spdlog::warn("Aborting Redis startup because of ACL errors: {}", error);
+            return 1;
+        }
+    }
     if (cfg.daemonize) {
         vigil::common::daemonize();
     }
@@ -246,21 +262,7 @@ int main(int argc, char** argv) {
     };
     ServiceSettings settings;
     settings.requirepass = cfg.requirepass;
-    settings.users = cfg.user_lines;
-    if (!cfg.aclfile.empty()) {
-        if (!cfg.user_lines.empty()) {
-            spdlog::warn(
-                "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
-                "file path is invalid. This setup is very likely to lead to configuration errors "
-                "and security holes, please define either an ACL file or declare users directly "
-                "in your redis.conf, but not both.");
-            return 1;
-        }
-        if (std::string error = read_acl_file(cfg.aclfile, settings.users); !error.empty()) {
-            spdlog::warn("Aborting Redis startup because of ACL errors: {}", error);
-            return 1;
-        }
-    }
+    settings.users = std::move(acl_users);
     settings.renamed_commands = cfg.rename_commands;
     settings.maxclients = cfg.maxclients;
     int rc = 0;

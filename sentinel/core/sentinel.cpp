@@ -313,7 +313,8 @@ void SentinelCore::send_periodic(
         on_ping_sent(inst, now);
         ++link.pending_commands;
     }
-    if (now - link.last_pong_time >= 0 && now - inst.last_pub_time > timers.publish_period) {
+    // A hello counts as sent when it goes out; a refused one is retried (see reply()).
+    if (now - inst.last_pub_time > timers.publish_period) {
         out.commands.push_back({id,
                                 Purpose::hello,
                                 {{command_name(master, "PUBLISH"), std::string(kHelloChannel),
@@ -335,8 +336,7 @@ std::string SentinelCore::hello_payload(const Master& master, const Instance& vi
     return format_hello(h);
 }
 
-void SentinelCore::force_hello_update(Master& master, Ms now) {
-    (void)now;
+void SentinelCore::force_hello_update(Master& master) {
     master.last_pub_time = 0;
     for (auto& [key, r] : master.replicas) {
         r.last_pub_time = 0;
@@ -681,7 +681,7 @@ void SentinelCore::on_info(Master& master,
             }
             emit_all(out, &master, ev);
             reconfig_script(master, "leader", master.addr, inst.addr, out);
-            force_hello_update(master, now);
+            force_hello_update(master);
         } else if (should_convert_to_replica(inst, master, master.promoted == id.key, timers,
                                              now)) {
             emit(out, &master, {"+convert-to-slave", describe(inst, &master)});

@@ -148,7 +148,7 @@ private:
                       const std::optional<Address>& to,
                       bool then_info,
                       Actions& out);
-    void force_hello_update(Master& master, Ms now);
+    void force_hello_update(Master& master);
     void emit(Actions& out, const Master* master, Event e);
     void emit_all(Actions& out, const Master* master, std::vector<Event>& events);
     void switch_master(Master& master, const Address& to, Ms now, Actions& out);
