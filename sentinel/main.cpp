@@ -64,6 +64,9 @@ void init_instances(SentinelCore& core, Ms now) {
 
 // The users of an ACL file: `user <name> [rule ...]` per line, as redis-server reads them at
 // start. Returns an error text, or "" with `users` filled.
+constexpr const char* kAclUnchanged =
+    "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
+
 std::string read_acl_file(const std::string& path, std::vector<std::vector<std::string>>& users) {
     std::string text;
     std::string error;
@@ -86,13 +89,15 @@ std::string read_acl_file(const std::string& path, std::vector<std::vector<std::
             continue;
         }
         if (!common::config::split_config_line(line, words)) {
-            return path + ":" + std::to_string(line_no) + ": unbalanced quotes in acl line. ";
+            return path + ":" + std::to_string(line_no) + ": unbalanced quotes in acl line. " +
+                   kAclUnchanged;
         }
         if (words.empty()) {
             continue;
         }
         if (words[0] != "user" || words.size() < 2) {
-            return path + ":" + std::to_string(line_no) + ": should start with user keyword. ";
+            return path + ":" + std::to_string(line_no) +
+                   " should start with user keyword followed by the username. " + kAclUnchanged;
         }
         users.emplace_back(words.begin() + 1, words.end());
     }

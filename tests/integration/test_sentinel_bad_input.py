@@ -369,6 +369,24 @@ class BadConfigFiles(unittest.TestCase):
             outputs[kind] = m.group(0)
         self.assertEqual(outputs["vigil"], outputs["redis"])
 
+    def test_a_bad_aclfile_is_refused_like_redis_sentinel(self):
+        d = tempfile.mkdtemp(prefix="vigil-badacl-")
+        self.addCleanup(shutil.rmtree, d, True)
+        acl = os.path.join(d, "users.acl")
+        with open(acl, "w") as f:
+            f.write("user default on nopass ~* &* +@all\nnot-a-user line\n")
+        conf = os.path.join(d, "sentinel.conf")
+        with open(conf, "w") as f:
+            f.write(f"port {free_port()}\nbind 127.0.0.1\naclfile {acl}\n")
+        outputs = {}
+        for kind in ("redis", "vigil"):
+            rc, out, err = self.run_sentinel(kind, conf)
+            self.assertEqual(rc, 1, f"{kind}-sentinel: {out}{err}")
+            m = re.search(r"Aborting Redis startup because of ACL errors: (.*)", out + err)
+            self.assertIsNotNone(m, f"{kind}-sentinel: {out}{err}")
+            outputs[kind] = m.group(1).strip()
+        self.assertEqual(outputs["vigil"], outputs["redis"])
+
 
 # ---- 2 and 3. unwritable config files ----
 
