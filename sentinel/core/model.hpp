@@ -114,6 +114,9 @@ struct Master : Instance {
     Ms reboot_time = 0;
     bool odown = false;
     Ms odown_since = 0;
+    // A random moment after ODOWN before this sentinel may start a failover (kNever: not drawn
+    // yet): sentinels that reach ODOWN in the same millisecond do not all ask for votes at once.
+    Ms failover_start_after = kNever;
     std::uint64_t config_epoch = 0;
     std::uint64_t failover_epoch = 0;
     Ms failover_start_time = 0;  // also set when voting for another sentinel (delays our own)

@@ -263,6 +263,17 @@ void SentinelCore::handle_instance(
     }
     check_odown(master, now, ev);
     emit_all(out, &master, ev);
+    if (!master.odown) {
+        master.failover_start_after = kNever;
+    } else if (master.failover_start_after == kNever) {
+        master.failover_start_after = now + (max_start_delay > 0 ? jitter() % max_start_delay : 0);
+    }
+    if (master.odown && now < master.failover_start_after) {
+        // Not yet: a peer that asks for our vote meanwhile gets it (and we then wait).
+        failover_state_machine(master, now, out);
+        ask_master_state(master, false, now, out);
+        return;
+    }
     Ms retry_at = 0;
     switch (start_failover_if_needed(globals.self, master, now, jitter(), ev, &retry_at)) {
         case StartResult::started:

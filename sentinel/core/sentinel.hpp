@@ -70,6 +70,11 @@ public:
     std::map<std::string, Master> masters;
     TiltState tilt;
     int port = 26379;  // our own port, announced in hellos unless announce-port is set
+    // Sentinels here run event-driven, not on redis-sentinel's randomised 50-100 ms timer, so two
+    // of them can reach ODOWN in the same millisecond, both vote for themselves and split the
+    // vote (then nobody retries for 2 x failover-timeout). A random delay of up to this long
+    // after ODOWN before starting a failover breaks the tie: the first to ask gets the votes.
+    Ms max_start_delay = 200;
     // SENTINEL SIMULATE-FAILURE flags.
     static constexpr int kCrashAfterElection = 1;
     static constexpr int kCrashAfterPromotion = 2;

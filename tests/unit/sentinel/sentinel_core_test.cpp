@@ -273,7 +273,10 @@ protected:
     Ms now = kStart;
     std::map<InstanceId, Fake> world;
 
-    SentinelCoreTest() { core.globals.self.myid = kMyId; }
+    SentinelCoreTest() {
+        core.globals.self.myid = kMyId;
+        core.max_start_delay = 0;  // the start delay has its own test
+    }
 
     Master& master() { return core.masters.at("mymaster"); }
 
@@ -1592,6 +1595,45 @@ TEST_F(SentinelCoreTest, NotificationScriptRunsForWarningEventsOnly) {
     a = tick();
     EXPECT_TRUE(has_event(a, "+tilt"));
     EXPECT_THAT(a.scripts, IsEmpty());
+}
+
+// ---- the random start delay after ODOWN ----
+
+TEST_F(SentinelCoreTest, TheFailoverStartsAtARandomMomentAfterOdown) {
+    core.max_start_delay = 200;
+    topology();
+    Actions a = master_goes_odown();
+    ASSERT_TRUE(has_event(a, "+odown"));
+    const Ms odown_at = now;
+    Ms started_at = has_event(a, "+try-failover") ? now : kNever;
+    for (int i = 0; i < 5 && started_at == kNever; ++i) {
+        if (has_event(step(), "+try-failover")) {
+            started_at = now;
+        }
+    }
+    ASSERT_NE(started_at, kNever) << "started within the delay";
+    EXPECT_LE(started_at - odown_at, 200 + kTick);
+    EXPECT_GE(master().failover_start_after, odown_at);
+    EXPECT_LT(master().failover_start_after, odown_at + 200);
+}
+
+TEST_F(SentinelCoreTest, AVoteAskedForDuringTheStartDelayStopsOurOwnAttempt) {
+    core.max_start_delay = 200;
+    topology();
+    world[kMasterId].responsive = false;
+    run_until("+sdown");
+    // Make the delay as long as it can be, then let the peer ask first.
+    reply(sentinel(kPeerId), Purpose::ask_master_down, master_down(1, "*", 0));
+    master().failover_start_after = now + kTick + 199;
+    Actions a = step();
+    ASSERT_TRUE(has_event(a, "+odown"));
+    EXPECT_FALSE(has_event(a, "+try-failover"));
+    SentinelCore::MasterDownAnswer ans;
+    a = ask(kPeerId, 1, ans);
+    EXPECT_EQ(ans.leader, kPeerId);
+    a = run_for(1000);
+    EXPECT_FALSE(has_event(a, "+try-failover")) << "we voted for the peer: no attempt of ours";
+    EXPECT_EQ(master().failover_state, FailoverState::none);
 }
 
 // ---- SENTINEL SIMULATE-FAILURE ----
