@@ -56,42 +56,6 @@ int count_lines(std::string_view text) {
 
 }  // namespace
 
-std::string command_line_options(const std::vector<std::string>& args) {
-    std::string out;
-    // After a bare `--name`, the next argument is its value even when it starts with "--"
-    // (`--masterauth --secret`), except for `--save` followed by another option: an empty save.
-    bool value_expected = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (!value_expected && starts_with_dashes(a)) {
-            if (!out.empty()) {
-                out += '\n';
-            }
-            std::string_view name = std::string_view(a).substr(2);
-            out += name;
-            out += ' ';
-            std::vector<std::string> parts;
-            common::config::split_config_line(name, parts);
-            if (parts.size() <= 1) {
-                value_expected = true;
-                bool is_save = common::config::to_lower_ascii(a) == "--save";
-                bool next_is_option = i + 1 < args.size() && starts_with_dashes(args[i + 1]);
-                if (is_save && (i + 1 == args.size() || next_is_option)) {
-                    out += "\"\"";
-                    value_expected = false;
-                }
-            } else {
-                value_expected = false;  // "--port 6380" as one argument
-            }
-        } else {
-            out += common::config::quote_arg(a);
-            out += ' ';
-            value_expected = false;
-        }
-    }
-    return out;
-}
-
 void apply_config_text(ServerSetup& setup,
                        const std::string& text,
                        const std::string& source,

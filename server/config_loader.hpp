@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config/config_lexer.hpp"
 #include "server/server_config.hpp"
 
 namespace vigil::server {
@@ -20,9 +21,8 @@ struct ServerSetup {
     std::vector<std::string> ignored_directives;
 };
 
-// The configuration text Redis builds from the arguments after the config file: one line per
-// `--name`, each argument quoted. `args` excludes the program name and the config file.
-std::string command_line_options(const std::vector<std::string>& args);
+// The text of the arguments after the file (shared with vigil-sentinel).
+using common::config::command_line_options;
 
 // Throws common::config::ConfigError (file, line, reason) on a bad directive or unreadable file.
 ServerSetup load_server_setup(int argc, char** argv);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config/directive_table.hpp"
 #include "common/resp/request_parser.hpp"
 #include <glob.h>
 
@@ -207,6 +208,53 @@ std::string_view trim(std::string_view s) {
     }
     std::size_t e = s.find_last_not_of(kSpace);
     return s.substr(b, e - b + 1);
+}
+
+namespace {
+
+bool starts_with_dashes(std::string_view s) {
+    return s.size() >= 2 && s[0] == '-' && s[1] == '-';
+}
+
+}  // namespace
+
+std::string command_line_options(const std::vector<std::string>& args) {
+    std::string out;
+    // After a bare `--name` the next argument is its value even when it starts with "--",
+    // except that `--save` followed by an option (or nothing) is an empty save, and a bare
+    // `--sentinel` (the mode switch) takes no value.
+    bool value_expected = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (!value_expected && starts_with_dashes(a)) {
+            if (!out.empty()) {
+                out += '\n';
+            }
+            std::string_view name = std::string_view(a).substr(2);
+            out += name;
+            out += ' ';
+            std::vector<std::string> parts;
+            split_config_line(name, parts);
+            if (parts.size() <= 1) {
+                value_expected = true;
+                const std::string lower = to_lower_ascii(a);
+                const bool next_is_option = i + 1 < args.size() && starts_with_dashes(args[i + 1]);
+                if (lower == "--save" && (i + 1 == args.size() || next_is_option)) {
+                    out += "\"\"";
+                    value_expected = false;
+                } else if (lower == "--sentinel" && (i + 1 == args.size() || next_is_option)) {
+                    value_expected = false;
+                }
+            } else {
+                value_expected = false;  // "--port 26380" as one argument
+            }
+        } else {
+            out += quote_arg(a);
+            out += ' ';
+            value_expected = false;
+        }
+    }
+    return out;
 }
 
 }  // namespace vigil::common::config

@@ -76,4 +76,10 @@ std::string quote_arg(std::string_view s);
 // Trims spaces, tabs, CR and LF from both ends.
 std::string_view trim(std::string_view s);
 
+// The configuration text Redis makes of the arguments after the config file
+// (`--port 6380 --save --bind a b` -> "port 6380 \nsave \"\"\nbind a b "): a bare `--name`
+// takes the next argument as its value even when it starts with "--", except `--save` followed by
+// an option (or nothing), an empty save, and a bare `--sentinel` (the mode switch), no value.
+std::string command_line_options(const std::vector<std::string>& args);
+
 }  // namespace vigil::common::config

@@ -93,10 +93,6 @@ std::string join(const std::vector<std::string>& v) {
     return out;
 }
 
-bool starts_with_dashes(std::string_view s) {
-    return s.size() >= 2 && s[0] == '-' && s[1] == '-';
-}
-
 Directive special(std::string name,
                   std::uint32_t flags,
                   std::function<std::string()> get,
@@ -368,45 +364,6 @@ DirectiveTable build_sentinel_directive_table(SentinelProcessConfig& cfg,
     t.find_mutable("dir")->default_value = kAlwaysWritten;
     t.find_mutable("latency-tracking-info-percentiles")->default_value = kAlwaysWritten;
     return t;
-}
-
-std::string command_line_options(const std::vector<std::string>& args) {
-    std::string out;
-    // After a bare `--name` the next argument is its value even when it starts with "--",
-    // except that `--save` followed by an option (or nothing) is an empty save, and a bare
-    // `--sentinel` (the mode switch) takes no value.
-    bool value_expected = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (!value_expected && starts_with_dashes(a)) {
-            if (!out.empty()) {
-                out += '\n';
-            }
-            std::string_view name = std::string_view(a).substr(2);
-            out += name;
-            out += ' ';
-            std::vector<std::string> parts;
-            split_config_line(name, parts);
-            if (parts.size() <= 1) {
-                value_expected = true;
-                const std::string lower = to_lower_ascii(a);
-                const bool next_is_option = i + 1 < args.size() && starts_with_dashes(args[i + 1]);
-                if (lower == "--save" && (i + 1 == args.size() || next_is_option)) {
-                    out += "\"\"";
-                    value_expected = false;
-                } else if (lower == "--sentinel" && (i + 1 == args.size() || next_is_option)) {
-                    value_expected = false;
-                }
-            } else {
-                value_expected = false;  // "--port 26380" as one argument
-            }
-        } else {
-            out += quote_arg(a);
-            out += ' ';
-            value_expected = false;
-        }
-    }
-    return out;
 }
 
 void load_sentinel_config(const std::string& path,

@@ -81,9 +81,7 @@ struct SentinelTableOptions {
 common::config::DirectiveTable build_sentinel_directive_table(
     SentinelProcessConfig& cfg, const SentinelTableOptions& options = {});
 
-// The configuration text Redis appends after the file for the arguments that follow it
-// (`--port 26380 --sentinel announce-ip 1.2.3.4` -> "port 26380 \nsentinel announce-ip ...").
-std::string command_line_options(const std::vector<std::string>& args);
+using common::config::command_line_options;
 
 // Loads `path` (empty: no file) and then the command-line `options` (the arguments after the
 // file, as given): generic lines into `cfg` in file order, then the `sentinel` lines through
