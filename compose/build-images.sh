@@ -81,13 +81,7 @@ ensure_packages() {
 }
 
 ensure_docker() {
-    if timeout 20 docker info >/dev/null 2>&1; then
-        return 0
-    fi
-    local starter=${VIGIL_START_DOCKERD:-/work/shared/tools/start-dockerd.sh}
-    [ -x "$starter" ] || die "no Docker engine answers 'docker info' (and no $starter to start one)"
-    log "starting dockerd with $starter"
-    timeout 900 "$starter" >&2
+    "$here/ensure-docker.sh" || die "no Docker engine answers 'docker info' (compose/ensure-docker.sh)"
 }
 
 # A static busybox (Debian's busybox-static, unpacked, not installed) for /bin/sh and friends.

@@ -42,13 +42,7 @@ fail() {
 
 # --- the engine, the image, the compose command --------------------------------------------------
 
-if ! timeout 20 docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; then
-    starter=${VIGIL_START_DOCKERD:-/work/shared/tools/start-dockerd.sh}
-    if [ -x "$starter" ]; then
-        timeout 900 "$starter"
-    fi
-fi
-timeout 20 docker info >/dev/null 2>&1 || fail "no Docker engine answers 'docker info'"
+"$here/ensure-docker.sh" || fail "no Docker engine answers 'docker info'"
 
 if [ -n "${COMPOSE:-}" ]; then
     read -r -a compose <<<"$COMPOSE"

@@ -1,35 +1,79 @@
 #!/bin/sh
-# compose/drill.d/checker.sh: the write checker of compose/drill, run in a container on the drill
-# network (busybox sh + redis-cli). One write per iteration, SET k:SEQ SEQ on the current master
-# (bounded by `timeout 1`); on an error it asks the sentinels for the master's address. Each
-# attempt is one line of /out/checker.log:
-#   <start ms> <end ms> <seq> ok|err <addr> [reply]
-# (ms since boot, /proc/uptime: the kernel the host and every container share). Stops when
-# /out/stop exists.
-# shellcheck source=/dev/null  # compose/config/local-dns.sh, mounted on /conf
-. /conf/local-dns.sh
+# compose/drill.d/checker.sh [--log FILE|-] [--prefix P] [--addr HOST --name NAME] [--stop FILE]
+#
+# The write checker of compose/drill (busybox sh + redis-cli), a client that behaves like the
+# Sentinel support of client libraries: it asks the sentinels for the master
+# (SENTINEL get-master-addr-by-name, first sentinel that answers), checks with ROLE that the
+# address is a master, then writes, one at a time, SET P:SEQ SEQ followed by WAIT 1 500 on the
+# same connection (each attempt bounded by `timeout 2`); after any error it asks the sentinels
+# again. A write is acknowledged when SET answers OK, and confirmed when WAIT also says that a
+# replica has it. Each write attempt is one line of the log:
+#   <start ms> <end ms> <seq> ok <addr> <replicas from WAIT>
+#   <start ms> <end ms> <seq> err <addr> <reply>
+# and each address refused by the ROLE check one line "<ms> <ms> <seq> role <addr> <role>"
+# (ms since boot from /proc/uptime: the host and every container share that clock).
+#
+# Default: the client on the drill network (log /out/checker.log, keys k:N, stops when /out/stop
+# exists). --addr starts from a known master instead of asking first, and logs that address as
+# NAME: compose/drill runs a second checker inside the master's container with --addr 127.0.0.1
+# --name master, the client "on the master's side" of a pause or a partition, which keeps
+# writing to the master it has while no sentinel can be reached.
+log=/out/checker.log prefix=k addr="" port=6379 name="" stop=/out/stop
+while [ $# -gt 1 ]; do
+    case "$1" in
+        --log) log=$2 ;;
+        --prefix) prefix=$2 ;;
+        --addr) addr=$2 ;;
+        --name) name=$2 ;;
+        --stop) stop=$2 ;;
+        *) echo "checker.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift 2
+done
+if [ -z "$addr" ] && [ -f /conf/local-dns.sh ]; then
+    # shellcheck source=/dev/null  # compose/config/local-dns.sh, mounted on /conf
+    . /conf/local-dns.sh
+fi
 ms() { t=$(cut -d' ' -f1 /proc/uptime); echo "${t%.*}${t#*.}0"; }
-addr=master
+say() { if [ "$log" = - ]; then echo "$*"; else echo "$*" >>"$log"; fi; }
+shown() { if [ "$1" = "$addr0" ] && [ -n "$name" ]; then echo "$name"; else echo "$1"; fi; }
+addr0=$addr
 seq=0
-log=/out/checker.log
-: >"$log"
-ask_sentinels() {
+[ "$log" = - ] || : >"$log"
+
+# Sets addr/port to the master the first answering sentinel names, if ROLE there says master.
+discover() {
     for s in sentinel1 sentinel2 sentinel3; do
-        a=$(timeout 1 redis-cli -h $s -p 26379 sentinel get-master-addr-by-name mymaster 2>/dev/null | head -1)
-        if [ -n "$a" ]; then addr=$a; return 0; fi
+        a=$(timeout 1 redis-cli -h "$s" -p 26379 sentinel get-master-addr-by-name mymaster 2>/dev/null |
+            tr '\n' ' ')
+        h=${a%% *}
+        [ -n "$h" ] || continue
+        p=$(echo "$a" | cut -d' ' -f2)
+        t0=$(ms)
+        r=$(timeout 1 redis-cli -h "$h" -p "$p" role 2>/dev/null | head -1 | tr -d '\r')
+        if [ "$r" = master ]; then
+            addr=$h port=$p
+            return 0
+        fi
+        say "$t0 $(ms) $seq role $h ${r:-no-answer}"
+        return 1
     done
     return 1
 }
-while [ ! -f /out/stop ]; do
+
+[ -n "$addr" ] || until discover || [ -f "$stop" ]; do sleep 0.05; done
+while [ ! -f "$stop" ]; do
     seq=$((seq + 1))
     t0=$(ms)
-    r=$(timeout 1 redis-cli -h "$addr" -p 6379 set "k:$seq" "$seq" 2>&1 | head -1 | tr -d '\r')
+    r=$(printf 'SET %s:%s %s\nWAIT 1 500\n' "$prefix" "$seq" "$seq" |
+        timeout 2 redis-cli -h "$addr" -p "$port" 2>&1 | head -2 | tr -d '\r' | tr '\n' ' ')
     t1=$(ms)
-    if [ "$r" = OK ]; then
-        echo "$t0 $t1 $seq ok $addr" >>"$log"
+    if [ "${r%% *}" = OK ]; then
+        w=$(echo "$r" | cut -d' ' -f2)
+        case "$w" in ''|*[!0-9]*) w=0 ;; esac
+        say "$t0 $t1 $seq ok $(shown "$addr") $w"
     else
-        echo "$t0 $t1 $seq err $addr ${r:-timeout}" | cut -c1-160 >>"$log"
-        ask_sentinels
-        sleep 0.02
+        say "$(echo "$t0 $t1 $seq err $(shown "$addr") ${r:-timeout}" | cut -c1-160)"
+        discover || sleep 0.05
     fi
 done
