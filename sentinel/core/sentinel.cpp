@@ -304,7 +304,12 @@ void SentinelCore::send_periodic(
     if (inst.kind != Kind::sentinel && !link.info_pending) {
         Ms period = timers.info_period;
         if (inst.kind == Kind::replica) {
-            if (master.odown || master.failover_in_progress || inst.master_link_down_time != 0) {
+            // Vigil also polls every second a replica of ours that reports role master (the old
+            // master back after a failover): it is converted once it has done so for 4 hello
+            // periods, which redis-sentinel only notices at the next 10 s INFO. Meanwhile it
+            // still takes writes from clients that kept it, and loses them when it resyncs.
+            if (master.odown || master.failover_in_progress || inst.master_link_down_time != 0 ||
+                (inst.info_refresh != 0 && !inst.reported_as_replica)) {
                 period = timers.ping_period;
             }
             if (inst.reconf == ReconfState::sent || inst.reconf == ReconfState::inprog) {

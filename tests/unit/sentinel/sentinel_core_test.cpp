@@ -1396,6 +1396,20 @@ TEST_F(SentinelCoreTest, AReplicaReportingMasterIsConvertedAfterEightSeconds) {
     EXPECT_FALSE(a.flush_config);
 }
 
+TEST_F(SentinelCoreTest, AReplicaReportingMasterIsAskedForInfoEverySecondAndConvertedAtEight) {
+    topology();
+    world[replica(6381)].info = master_info(6381, {});  // the old master, back as a master
+    const std::vector<Ms> first = info_times(replica(6381), 10'200);
+    ASSERT_EQ(first.size(), 1u) << "the normal 10 s INFO shows the new role";
+    const Ms since = first[0];
+    EXPECT_THAT(info_gaps(replica(6381), 4000), AllOf(SizeIs(Ge(2u)), Each(1100)));
+    Actions a = run_until("+convert-to-slave", 6000);
+    EXPECT_GT(now, since + 8000);
+    EXPECT_LE(now, since + 8000 + 1100) << "converted at the first INFO after the 8 s wait";
+    EXPECT_EQ(sent(a, replica(6381), Purpose::reconfigure),
+              slaveof_transaction({"127.0.0.1", "6379"}));
+}
+
 TEST_F(SentinelCoreTest, AReplicaReportingMasterIsLeftAloneWhileTheMasterLooksInsane) {
     topology();
     const std::string as_master = master_info(6381, {});
