@@ -7,7 +7,7 @@ namespace vigil::sentinel {
 Link::Link(asio::io_context& io, std::string host, int port, std::string bind_source)
     : io_(io),
       socket_(io),
-      resolver_(io),
+      resolver_(io.get_executor()),
       connect_timer_(io),
       host_(std::move(host)),
       port_(port),

@@ -1,6 +1,7 @@
 #pragma once
 // One outgoing connection of the sentinel (a command link or a pub/sub link to a server or a
-// peer sentinel): resolve, connect with a timeout, write what it is given, read RESP2 replies.
+// peer sentinel): resolve (common::Resolver: a slow name delays no other link), connect with a
+// timeout, write what it is given, read RESP2 replies.
 // Callback style (no coroutines): a link is small and its steps are plain completions.
 //
 // A misbehaving peer cannot make it buffer without bound: a reply that grows past
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "common/net/asio.hpp"
+#include "common/net/resolve.hpp"
 #include "common/resp/reply_reader.hpp"
 
 namespace vigil::sentinel {
@@ -48,7 +50,7 @@ private:
 
     asio::io_context& io_;
     asio::ip::tcp::socket socket_;
-    asio::ip::tcp::resolver resolver_;
+    common::Resolver resolver_;
     asio::steady_timer connect_timer_;
     std::string host_;
     int port_;

@@ -8,6 +8,7 @@
 
 #include "common/log/log.hpp"
 #include "common/net/log_unhandled.hpp"
+#include "common/net/resolve.hpp"
 #include "common/resp/command_encoder.hpp"
 #include "common/resp/request_parser.hpp"
 #include "server/commands/args.hpp"
@@ -394,12 +395,18 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     r.sync_last_io_ms_ = server.clock();
     spdlog::info("MASTER <-> REPLICA sync started");
 
-    // Name resolution is synchronous, as in Redis (asynchronous resolution would run on a
-    // helper thread, and this io_context is single-threaded with unlocked I/O).
-    asio::ip::tcp::resolver resolver(r.io_->io);
+    // The lookup runs on a thread of its own (common/net/resolve.hpp): a name whose DNS does not
+    // answer leaves the server serving. A link closed meanwhile (REPLICAOF elsewhere) finds out
+    // when the answer arrives.
+    common::Resolver resolver(r.io_->io.get_executor());
     const std::string service = std::to_string(link->port);
-    boost::system::error_code rec;
-    asio::ip::tcp::resolver::results_type resolved = resolver.resolve(link->host, service, rec);
+    std::tuple<boost::system::error_code, common::ResolveResults> lookup =
+        co_await resolver.async_resolve(link->host, service, Token{});
+    if (!alive(r, gen) || link->closed) {
+        co_return;
+    }
+    const boost::system::error_code rec = std::get<0>(lookup);
+    const common::ResolveResults& resolved = std::get<1>(lookup);
     if (rec) {
         spdlog::warn("Unable to connect to MASTER: {}", rec.message());
         co_return;
