@@ -32,7 +32,7 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 // ---- MasterLink ----
 
 MasterLink::MasterLink(asio::io_context& io, std::string h, int p)
-    : socket(io), timer(io), host(std::move(h)), port(p) {
+    : socket(io), timer(io), resolver(io.get_executor()), host(std::move(h)), port(p) {
     peer_ = host + ":" + std::to_string(port);
 }
 
@@ -60,6 +60,7 @@ void MasterLink::close_now() {
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket.close(ec);
     timer.cancel();
+    resolver.cancel();
 }
 
 void MasterLink::send(std::string_view bytes) {
@@ -396,12 +397,11 @@ asio::awaitable<void> ReplicationLinkTask::session(Replication& r, std::uint64_t
     spdlog::info("MASTER <-> REPLICA sync started");
 
     // The lookup runs on a thread of its own (common/net/resolve.hpp): a name whose DNS does not
-    // answer leaves the server serving. A link closed meanwhile (REPLICAOF elsewhere) finds out
-    // when the answer arrives.
-    common::Resolver resolver(r.io_->io.get_executor());
+    // answer leaves the server serving, and closing the link (REPLICAOF elsewhere) ends the wait
+    // at once.
     const std::string service = std::to_string(link->port);
     std::tuple<boost::system::error_code, common::ResolveResults> lookup =
-        co_await resolver.async_resolve(link->host, service, Token{});
+        co_await link->resolver.async_resolve(link->host, service, Token{});
     if (!alive(r, gen) || link->closed) {
         co_return;
     }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/net/asio.hpp"
+#include "common/net/resolve.hpp"
 #include "common/net/service.hpp"
 #include "server/replication/replication.hpp"
 
@@ -38,6 +39,7 @@ public:
 
     TcpSocket socket;
     SteadyTimer timer;
+    common::Resolver resolver;  // the master's name; close_now() abandons a pending lookup
     std::string host;
     int port;
     std::string buf_;  // read but not yet consumed
