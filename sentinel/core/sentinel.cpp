@@ -119,6 +119,19 @@ Ms SentinelCore::jitter() {
     return static_cast<Ms>(rng_ % 1000);
 }
 
+Ms SentinelCore::start_delay(const Master& master) {
+    if (max_start_delay <= 0) {
+        return 0;
+    }
+    Ms turn = 0;
+    for (const auto& [runid, peer] : master.sentinels) {
+        if (!peer.sdown && runid < globals.self.myid) {
+            ++turn;
+        }
+    }
+    return turn * max_start_delay + jitter() % std::max<Ms>(1, max_start_delay / 4);
+}
+
 // ---- lookups ----
 
 Instance* SentinelCore::find(const InstanceId& id) {
@@ -266,7 +279,7 @@ void SentinelCore::handle_instance(
     if (!master.odown) {
         master.failover_start_after = kNever;
     } else if (master.failover_start_after == kNever) {
-        master.failover_start_after = now + (max_start_delay > 0 ? jitter() % max_start_delay : 0);
+        master.failover_start_after = now + start_delay(master);
     }
     if (master.odown && now < master.failover_start_after) {
         // Not yet: a peer that asks for our vote meanwhile gets it (and we then wait).

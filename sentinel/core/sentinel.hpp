@@ -70,10 +70,12 @@ public:
     std::map<std::string, Master> masters;
     TiltState tilt;
     int port = 26379;  // our own port, announced in hellos unless announce-port is set
-    // Sentinels here run event-driven, not on redis-sentinel's randomised 50-100 ms timer, so two
-    // of them can reach ODOWN in the same millisecond, both vote for themselves and split the
-    // vote (then nobody retries for 2 x failover-timeout). A random delay of up to this long
-    // after ODOWN before starting a failover breaks the tie: the first to ask gets the votes.
+    // Sentinels here run event-driven, not on redis-sentinel's randomised 50-100 ms timer, so
+    // they can reach ODOWN in the same few milliseconds, each vote for itself and split the vote
+    // (then nobody retries for 2 x failover-timeout). After ODOWN a sentinel therefore waits for
+    // its turn before starting a failover: turns of this length in the order of the run ids of
+    // itself and the peers it does not consider down, plus a random quarter turn; the first to
+    // ask gets the votes, and the others have voted before their turn comes. 0: no wait.
     Ms max_start_delay = 200;
     // SENTINEL SIMULATE-FAILURE flags.
     static constexpr int kCrashAfterElection = 1;
@@ -164,6 +166,8 @@ private:
                          const Address& to,
                          Actions& out);
     Ms jitter();
+    // How long to wait after ODOWN before starting a failover (see max_start_delay).
+    Ms start_delay(const Master& master);
     std::string hello_payload(const Master& master, const Instance& via) const;
 
     std::uint64_t rng_;

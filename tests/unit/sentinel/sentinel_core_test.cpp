@@ -1613,9 +1613,9 @@ TEST_F(SentinelCoreTest, NotificationScriptRunsForWarningEventsOnly) {
 
 // ---- the random start delay after ODOWN ----
 
-TEST_F(SentinelCoreTest, TheFailoverStartsAtARandomMomentAfterOdown) {
+TEST_F(SentinelCoreTest, TheFirstRunIdStartsTheFailoverWithinAQuarterTurnOfOdown) {
     core.max_start_delay = 200;
-    topology();
+    topology();  // kMyId sorts before every peer: our turn is the first
     Actions a = master_goes_odown();
     ASSERT_TRUE(has_event(a, "+odown"));
     const Ms odown_at = now;
@@ -1626,9 +1626,30 @@ TEST_F(SentinelCoreTest, TheFailoverStartsAtARandomMomentAfterOdown) {
         }
     }
     ASSERT_NE(started_at, kNever) << "started within the delay";
-    EXPECT_LE(started_at - odown_at, 200 + kTick);
+    EXPECT_LE(started_at - odown_at, 50 + kTick);
     EXPECT_GE(master().failover_start_after, odown_at);
-    EXPECT_LT(master().failover_start_after, odown_at + 200);
+    EXPECT_LT(master().failover_start_after, odown_at + 50);
+}
+
+TEST_F(SentinelCoreTest, ALaterRunIdWaitsOneTurnPerLiveSentinelBeforeIt) {
+    core.max_start_delay = 200;
+    core.globals.self.myid = std::string(40, 'f');  // after every peer's run id
+    topology();
+    ASSERT_FALSE(master().sentinels.empty());
+    const Ms live_before = static_cast<Ms>(master().sentinels.size());
+    Actions a = master_goes_odown();
+    ASSERT_TRUE(has_event(a, "+odown"));
+    EXPECT_FALSE(has_event(a, "+try-failover"));
+    const Ms odown_at = now;
+    EXPECT_GE(master().failover_start_after, odown_at + live_before * 200);
+    EXPECT_LT(master().failover_start_after, odown_at + live_before * 200 + 50);
+    // A peer considered down takes no turn.
+    for (auto& [runid, peer] : master().sentinels) {
+        peer.sdown = true;
+    }
+    master().failover_start_after = kNever;
+    step();
+    EXPECT_LT(master().failover_start_after, now + 50);
 }
 
 TEST_F(SentinelCoreTest, AVoteAskedForDuringTheStartDelayStopsOurOwnAttempt) {
