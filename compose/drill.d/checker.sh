@@ -4,11 +4,13 @@
 # The write checker of compose/drill (busybox sh + redis-cli), a client that behaves like the
 # Sentinel support of client libraries: it asks the sentinels for the master
 # (SENTINEL get-master-addr-by-name, first sentinel that answers), checks with ROLE that the
-# address is a master, then writes, one at a time, SET P:SEQ SEQ followed by WAIT 1 500 on the
-# same connection (each attempt bounded by `timeout 2`); after any error it asks the sentinels
-# again. A write is acknowledged when SET answers OK, and confirmed when WAIT also says that a
-# replica has it. Each write attempt is one line of the log:
-#   <start ms> <end ms> <seq> ok <addr> <replicas from WAIT>
+# address is a master (asking again until one is), then writes, one at a time, SET P:SEQ SEQ
+# followed by WAIT 2 200 on the same connection (one redis-cli, so one connection per write;
+# bounded by `timeout 2`); after any error it asks the sentinels again. A write is acknowledged
+# when SET answers OK, and confirmed when WAIT also says that both replicas of the topology
+# have it (then every server has it, and no promotion can lose it). Each write attempt is one
+# line of the log:
+#   <start ms> <end ms> <seq> ok <addr> <replicas counted by WAIT>
 #   <start ms> <end ms> <seq> err <addr> <reply>
 # and each address refused by the ROLE check one line "<ms> <ms> <seq> role <addr> <role>"
 # (ms since boot from /proc/uptime: the host and every container share that clock).
@@ -17,7 +19,8 @@
 # exists). --addr starts from a known master instead of asking first, and logs that address as
 # NAME: compose/drill runs a second checker inside the master's container with --addr 127.0.0.1
 # --name master, the client "on the master's side" of a pause or a partition, which keeps
-# writing to the master it has while no sentinel can be reached.
+# writing to the master it has as long as that one takes writes (after an error it, too, asks
+# the sentinels, until one can be reached).
 log=/out/checker.log prefix=k addr="" port=6379 name="" stop=/out/stop
 while [ $# -gt 1 ]; do
     case "$1" in
@@ -65,7 +68,7 @@ discover() {
 while [ ! -f "$stop" ]; do
     seq=$((seq + 1))
     t0=$(ms)
-    r=$(printf 'SET %s:%s %s\nWAIT 1 500\n' "$prefix" "$seq" "$seq" |
+    r=$(printf 'SET %s:%s %s\nWAIT 2 200\n' "$prefix" "$seq" "$seq" |
         timeout 2 redis-cli -h "$addr" -p "$port" 2>&1 | head -2 | tr -d '\r' | tr '\n' ' ')
     t1=$(ms)
     if [ "${r%% *}" = OK ]; then
@@ -74,6 +77,6 @@ while [ ! -f "$stop" ]; do
         say "$t0 $t1 $seq ok $(shown "$addr") $w"
     else
         say "$(echo "$t0 $t1 $seq err $(shown "$addr") ${r:-timeout}" | cut -c1-160)"
-        discover || sleep 0.05
+        until discover || [ -f "$stop" ]; do sleep 0.05; done
     fi
 done

@@ -5,8 +5,8 @@ report DIR   reads DIR/checker.log (and side.log), events.log, exists.out, meta.
              DIR/report.json (printed) and DIR/timeline.svg
 compare DIR  a table of DIR/*/report.json (compose/drill all --compare)
 
-Words: a write is *acknowledged* when SET answered OK, and *confirmed* when the WAIT 1 that
-followed it on the same connection said a replica had it. Times are seconds from the moment the
+Words: a write is *acknowledged* when SET answered OK, and *confirmed* when the WAIT 2 that
+followed it on the same connection said both replicas had it (every server of the topology). Times are seconds from the moment the
 fault command returned (negative: before it).
 """
 import json
@@ -18,6 +18,7 @@ FAULTS = {"kill-master": "docker kill master", "pause-master": "docker pause mas
           "kill-sentinel": "docker kill sentinel1, then master",
           "partition-master": "network disconnect master", "restart-all": "stop + start all"}
 HEALS = {"pause-master": "docker unpause master", "partition-master": "network connect master"}
+CONFIRM_REPLICAS = 2  # checker.sh's WAIT 2: every replica of the topology
 EVENT_LANES = ("+sdown", "+odown", "+try-failover", "+elected-leader", "+promoted-slave",
                "+switch-master", "+convert-to-slave", "-sdown", "+tilt")
 
@@ -113,12 +114,18 @@ def report(d):
     for r, e in zip(acked, exists):
         r["lost"] = e != "1"
     lost = [r for r in acked if verified and r["lost"]]
-    confirmed = [r for r in acked if r["replicas"] >= 1]
+    confirmed = [r for r in acked if r["replicas"] >= CONFIRM_REPLICAS]
     confirmed_lost = [r for r in confirmed if verified and r["lost"]]
     final_host = meta["final_master"].split(":")[0]
     # Accepted by a master that was later demoted: acknowledged, after the fault command returned
     # (the fault had taken effect), by a server that is not the final master.
-    demoted = [r for r in acked if r["addr"] != final_host and r["t0"] >= tf]
+    demoted = [r for r in acked if r["addr"] != final_host and r["t1"] > tf]
+    # The outage counting only writes that survived: to the first acknowledged write, started
+    # after the fault, that the final master has.
+    first_kept = next((r for r in main if r["ok"] and r["t0"] >= tf and verified and
+                       not r["lost"]), None)
+    if unavail is not None:
+        unavail["to_surviving_write_s"] = rel(first_kept["t1"]) if first_kept else None
 
     rep = {
         "system": meta["system"], "scenario": meta["scenario"], "image": meta["image"],
@@ -131,12 +138,13 @@ def report(d):
         "old_master_after_heal": meta.get("old_master_after_heal") or None,
         "events_s": ev_times,
         "writes": {"attempts": len(main), "acked": sum(1 for r in main if r["ok"]),
-                   "confirmed": sum(1 for r in main if r["ok"] and r["replicas"] >= 1),
+                   "confirmed": sum(1 for r in main if r["ok"] and r["replicas"] >= CONFIRM_REPLICAS),
                    "failed": sum(1 for r in main if not r["ok"]),
                    "rate_per_s": round(len(main) / max(0.001, (main[-1]["t1"] - main[0]["t0"]) / 1000.0), 1)
                    if main else 0},
         "master_side_writes": {"attempts": len(side), "acked": sum(1 for r in side if r["ok"]),
-                               "acked_after_fault": sum(1 for r in side if r["ok"] and r["t0"] >= tf),
+                               "acked_by_old_master_after_fault": sum(
+                                   1 for r in side if r["ok"] and r["addr"] == "master" and r["t1"] > tf),
                                "failed": sum(1 for r in side if not r["ok"])} if side else None,
         "unavailability": unavail,
         "acked_verified": verified,
@@ -240,11 +248,11 @@ def svg(d, main, side, events, meta, rep):
                "side-ack": "#e80", "side-unconfirmed": "#fb6", "side-err": "#d22"}
     for r in rows:
         if r["prefix"] == "s":
-            k = "side-err" if not r["ok"] else "side-ack" if r["replicas"] >= 1 else "side-unconfirmed"
+            k = "side-err" if not r["ok"] else "side-ack" if r["replicas"] >= CONFIRM_REPLICAS else "side-unconfirmed"
         elif not r["ok"]:
             k = "err"
         else:
-            k = "ack" if r["replicas"] >= 1 else "unconfirmed"
+            k = "ack" if r["replicas"] >= CONFIRM_REPLICAS else "unconfirmed"
         if r["ok"] and r.get("lost"):
             k2 = "lost"
             o.append(f'<rect x="{x(r["t0"]):.1f}" y="{y_of[k2] + 3}" width="1.5" '
