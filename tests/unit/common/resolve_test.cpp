@@ -1,5 +1,6 @@
 #include "common/net/resolve.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -84,6 +85,13 @@ std::function<void(error_code, ResolveResults)> record(std::shared_ptr<Outcome> 
         ++out->calls;
         out->ec = ec;
         out->results = std::move(results);
+    };
+}
+
+// True when every handler of `outs` has been called.
+std::function<bool()> all_called(const std::vector<std::shared_ptr<Outcome>>& outs) {
+    return [&outs] {
+        return std::all_of(outs.begin(), outs.end(), [](const auto& o) { return o->calls > 0; });
     };
 }
 
@@ -303,15 +311,7 @@ TEST_F(ResolverTest, ManyConcurrentLookupsComplete) {
     }
     ASSERT_TRUE(run_until(io, [] { return gate.started() == kNames; }));
     gate.release();
-    auto all_done = [&] {
-        for (const auto& o : outs) {
-            if (o->calls == 0) {
-                return false;
-            }
-        }
-        return true;
-    };
-    ASSERT_TRUE(run_until(io, all_done, 10s));
+    ASSERT_TRUE(run_until(io, all_called(outs), 10s));
     for (int i = 0; i < kNames * kPerName; ++i) {
         const auto& o = outs[static_cast<std::size_t>(i)];
         EXPECT_EQ(o->calls, 1);
@@ -330,15 +330,7 @@ TEST_F(ResolverTest, ManyRealLookupsComplete) {
         const std::string service = std::to_string(2000 + i);
         resolver.async_resolve("localhost", service, record(outs.back()));
     }
-    auto all_done = [&] {
-        for (const auto& o : outs) {
-            if (o->calls == 0) {
-                return false;
-            }
-        }
-        return true;
-    };
-    ASSERT_TRUE(run_until(io, all_done, 20s));
+    ASSERT_TRUE(run_until(io, all_called(outs), 20s));
     for (const auto& o : outs) {
         EXPECT_FALSE(o->ec) << o->ec.message();
         EXPECT_FALSE(o->results.empty());
