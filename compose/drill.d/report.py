@@ -92,18 +92,6 @@ def report(d):
                           "+selected-slave", "+promoted-slave", "+switch-master", "-odown",
                           "+convert-to-slave", "+tilt")}
 
-    # Write unavailability, as the client on the network sees it: from the last acknowledged
-    # write completed before the fault command returned to the first acknowledged write started
-    # after it (a write in flight during the fault may hang until its timeout: not counted).
-    unavail = None
-    done_before = [r["t1"] for r in main if r["ok"] and r["t1"] <= tf]
-    first_after = next((r for r in main if r["ok"] and r["t0"] >= tf), None)
-    if main:
-        a = max(done_before, default=main[0]["t0"])
-        unavail = {"from_s": rel(a), "to_s": rel(first_after["t1"]) if first_after else None,
-                   "window_s": round((first_after["t1"] - a) / 1000.0, 3) if first_after else None,
-                   "failed_attempts": sum(1 for r in main if not r["ok"] and r["t1"] >= ti)}
-
     # exists.out answers EXISTS for the acknowledged writes of checker.log, then of side.log.
     acked = [r for r in main if r["ok"]] + [r for r in side if r["ok"]]
     exists = []
@@ -120,12 +108,21 @@ def report(d):
     # Accepted by a master that was later demoted: acknowledged, after the fault command returned
     # (the fault had taken effect), by a server that is not the final master.
     demoted = [r for r in acked if r["addr"] != final_host and r["t1"] > tf]
-    # The outage counting only writes that survived: to the first acknowledged write, started
-    # after the fault, that the final master has.
-    first_kept = next((r for r in main if r["ok"] and r["t0"] >= tf and verified and
-                       not r["lost"]), None)
-    if unavail is not None:
-        unavail["to_surviving_write_s"] = rel(first_kept["t1"]) if first_kept else None
+    # Write unavailability, as the client on the network sees it: from the last acknowledged
+    # write completed before the fault command returned to the first acknowledged write started
+    # after it (a write in flight during the fault may hang until its timeout: not counted), and
+    # to the first such write that the final master has.
+    unavail = None
+    if main:
+        start = max((r["t1"] for r in main if r["ok"] and r["t1"] <= tf), default=main[0]["t0"])
+        after = [r for r in main if r["ok"] and r["t0"] >= tf]
+        first_after = after[0] if after else None
+        first_kept = next((r for r in after if verified and not r["lost"]), None)
+        unavail = {"from_s": rel(start), "to_s": rel(first_after["t1"]) if first_after else None,
+                   "window_s": round((first_after["t1"] - start) / 1000.0, 3)
+                   if first_after else None,
+                   "to_surviving_write_s": rel(first_kept["t1"]) if first_kept else None,
+                   "failed_attempts": sum(1 for r in main if not r["ok"] and r["t1"] >= ti)}
 
     rep = {
         "system": meta["system"], "scenario": meta["scenario"], "image": meta["image"],
